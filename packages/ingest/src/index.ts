@@ -1,1 +1,1 @@
-export const workspace = 'ingest';
+export * from './fake-elasticsearch';
