@@ -1,1 +1,2 @@
 export const workspace = 'package-tools';
+export * from './setup';
