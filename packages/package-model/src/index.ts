@@ -1,1 +1,33 @@
-export const workspace = 'package-model';
+export { ECS_VERSION, ecsField, ecsFieldNames, type EcsField } from './ecs';
+export {
+  PACKAGE_MODEL_ERRORS,
+  PackageModelError,
+  type PackageModelErrorCode,
+  type PackageProblem,
+} from './errors';
+export { flattenFields, readFieldsFile, type FieldDefinition } from './fields';
+export {
+  getDataStream,
+  loadPackage,
+  readPackage,
+  type DataStreamModel,
+  type PackageModel,
+  type PipelineFile,
+  type ReadPackageResult,
+} from './load';
+export { dataStreamName, fleetPipelineName, indexTemplateName } from './names';
+export {
+  changelogSchema,
+  dataStreamManifestSchema,
+  fieldsFileSchema,
+  packageManifestSchema,
+  rawFieldSchema,
+  type Changelog,
+  type DataStreamManifest,
+  type DataStreamStream,
+  type PackageManifest,
+  type PackageVar,
+  type RawField,
+} from './schemas';
+export { validateDocument, type DocumentProblem } from './validate-document';
+export { parseJson, parseYaml, readStructured, type ReadResult } from './yaml';

@@ -1,0 +1,156 @@
+import { isIP } from 'node:net';
+import type { FieldDefinition } from './fields';
+import type { DataStreamModel } from './load';
+
+export interface DocumentProblem {
+  /** Dotted path of the offending value. */
+  path: string;
+  message: string;
+}
+
+const STRING_TYPES = new Set([
+  'keyword',
+  'constant_keyword',
+  'wildcard',
+  'text',
+  'match_only_text',
+  'version',
+]);
+const INTEGER_TYPES = new Set(['long', 'integer', 'short', 'byte', 'unsigned_long']);
+const NUMBER_TYPES = new Set(['float', 'double', 'half_float', 'scaled_float']);
+/** Types under which any sub-key is acceptable. */
+const OPEN_TYPES = new Set(['object', 'flattened', 'nested']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
+}
+
+/** Why `value` (one element) does not fit `field`, or undefined when it does. */
+function typeProblem(field: FieldDefinition, value: unknown): string | undefined {
+  const t = field.type;
+  if (STRING_TYPES.has(t)) {
+    if (typeof value !== 'string') return `expected a string for ${t} field, got ${describe(value)}`;
+    if (t === 'constant_keyword' && field.value !== undefined && value !== field.value) {
+      return `constant_keyword value must be "${field.value}", got "${value}"`;
+    }
+    if (field.allowedValues && !field.allowedValues.includes(value)) {
+      return `"${value}" is not an allowed ECS value (expected one of ${field.allowedValues.join(', ')})`;
+    }
+    if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`).test(value)) {
+      return `"${value}" does not match the pattern ${field.pattern}`;
+    }
+    return undefined;
+  }
+  if (INTEGER_TYPES.has(t)) {
+    return typeof value === 'number' && Number.isInteger(value)
+      ? undefined
+      : `expected an integer for ${t} field, got ${describe(value)}`;
+  }
+  if (NUMBER_TYPES.has(t)) {
+    return typeof value === 'number' && Number.isFinite(value)
+      ? undefined
+      : `expected a number for ${t} field, got ${describe(value)}`;
+  }
+  switch (t) {
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `expected a boolean, got ${describe(value)}`;
+    case 'date':
+      if (typeof value === 'number' && Number.isFinite(value)) return undefined;
+      if (typeof value !== 'string') return `expected a date string, got ${describe(value)}`;
+      return field.date_format !== undefined || !Number.isNaN(Date.parse(value))
+        ? undefined
+        : `"${value}" is not a date`;
+    case 'ip':
+      return typeof value === 'string' && isIP(value) !== 0
+        ? undefined
+        : `expected an IP address, got ${JSON.stringify(value)}`;
+    case 'geo_point':
+      return isPlainObject(value) || typeof value === 'string'
+        ? undefined
+        : `expected a geo_point, got ${describe(value)}`;
+    case 'object':
+    case 'flattened':
+    case 'nested':
+    case 'group':
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+function wildcardMatcher(fields: FieldDefinition[]): (path: string) => FieldDefinition | undefined {
+  const patterns = fields
+    .filter((f) => f.name.includes('*'))
+    .map((f) => ({
+      field: f,
+      re: new RegExp(
+        `^${f.name
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('[^.]+')}$`,
+      ),
+    }));
+  return (path) => patterns.find((p) => p.re.test(path))?.field;
+}
+
+/**
+ * Checks a document (an indexed `_source`) against a data stream's fields: every leaf must be a
+ * defined field (or sit under an `object`/`flattened`/`nested` one), and each value must fit the
+ * field's type, constant value, ECS allowed values and `normalize: array`. Null values are ignored,
+ * as Elasticsearch ignores them.
+ */
+export function validateDocument(ds: DataStreamModel, doc: Record<string, unknown>): DocumentProblem[] {
+  const byName = new Map(ds.fields.map((f) => [f.name, f]));
+  const wildcard = wildcardMatcher(ds.fields);
+  const problems: DocumentProblem[] = [];
+  const lookup = (path: string): FieldDefinition | undefined => byName.get(path) ?? wildcard(path);
+  const underOpen = (path: string): boolean => {
+    const parts = path.split('.');
+    for (let i = parts.length - 1; i > 0; i -= 1) {
+      const parent = lookup(parts.slice(0, i).join('.'));
+      if (parent && OPEN_TYPES.has(parent.type)) return true;
+    }
+    return false;
+  };
+
+  const visit = (path: string, value: unknown): void => {
+    if (value === null || value === undefined) return;
+    const field = lookup(path);
+    if (field && !(isPlainObject(value) && field.type === 'group')) {
+      const elements = Array.isArray(value) ? value : [value];
+      if (field.normalize?.includes('array') && !Array.isArray(value)) {
+        problems.push({ path, message: `field "${path}" must be an array (ECS normalize: array)` });
+      }
+      for (const element of elements) {
+        if (element === null) continue;
+        if (isPlainObject(element) && !OPEN_TYPES.has(field.type) && field.type !== 'geo_point') {
+          problems.push({ path, message: `field "${path}" is ${field.type} but holds an object` });
+          continue;
+        }
+        const why = typeProblem(field, element);
+        if (why) problems.push({ path, message: `field "${path}": ${why}` });
+      }
+      return;
+    }
+    if (isPlainObject(value)) {
+      for (const [key, child] of Object.entries(value)) visit(path ? `${path}.${key}` : key, child);
+      return;
+    }
+    if (Array.isArray(value)) {
+      const objects = value.filter(isPlainObject);
+      if (objects.length === value.length) {
+        for (const element of objects) visit(path, element);
+        return;
+      }
+    }
+    if (underOpen(path)) return;
+    problems.push({ path, message: `field "${path}" is undefined in data stream ${ds.name}` });
+  };
+
+  for (const [key, value] of Object.entries(doc)) visit(key, value);
+  return problems;
+}
