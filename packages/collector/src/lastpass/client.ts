@@ -1,0 +1,303 @@
+/**
+ * The typed LastPass Enterprise API client: one method per read-only command, each returning ONE
+ * page. Window splitting and paging strategy belong to the collector's streams. Records are returned
+ * exactly as received, except that `password` keys (e.g. `attribs.password`) are stripped from users.
+ */
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { assertNotRefusal, excerpt, statusKind, type Command } from './classify';
+import { systemClock, type Clock } from './clock';
+import { LastPassError } from './errors';
+import {
+  WALL_CLOCK_PATTERN,
+  reportingResponseSchema,
+  sharedFolderResponseSchema,
+  userDataResponseSchema,
+  type RawEvent,
+  type RawSharedFolder,
+  type RawUser,
+} from './schemas';
+import type { RequestTracer } from './tracer';
+import { Transport, type Logger, type RetryOptions } from './transport';
+
+export const DEFAULT_LASTPASS_URL = 'https://lastpass.com/enterpriseapi.php';
+
+export interface LastPassClientOptions {
+  url: string;
+  /** The account number ("CID"), digits. */
+  accountNumber: string;
+  /** The API secret. Never logged, traced or put in an error message. */
+  provisioningHash: string;
+  /** Sent as `apiuser`; echoed by LastPass into the self-audit events. */
+  apiUser: string;
+  dispatcher?: Dispatcher;
+  clock?: Clock;
+  retry?: RetryOptions;
+  /** Per-attempt timeout (headers and body). Default 120,000 ms; 0 disables it. */
+  timeoutMs?: number;
+  /** Minimum interval between the starts of two HTTP requests. Default 1,000 ms. */
+  minIntervalMs?: number;
+  tracer?: RequestTracer;
+  logger?: Logger;
+}
+
+export interface ReportingRequest {
+  /** `YYYY-MM-DD HH:mm:ss` wall clock in the ACCOUNT time zone (the client does not convert). */
+  from: string;
+  to: string;
+  /** The raw `next` of the previous page, passed back unchanged as `data.next`. */
+  next?: string | number;
+  search?: string;
+  /** A username; omitted means all users (`"allusers"`). */
+  user?: string;
+  /** `'1'` → only admin events. */
+  admin?: string;
+}
+
+export interface ReportingPage {
+  /** The `status` string as received (`OK`, compared case-insensitively). */
+  status: string;
+  /** Records exactly as received, in response order (`EventN` numeric suffix). */
+  events: RawEvent[];
+  /** `next` exactly as received (number or string); `null` when absent or null. */
+  next: string | number | null;
+  apiCalls: number;
+}
+
+export interface UserDataPage {
+  /** User id → record (password keys stripped). */
+  users: Record<string, RawUser>;
+  groups: Record<string, string[]>;
+  invited: string[];
+  total: number | null;
+  count: number | null;
+  apiCalls: number;
+}
+
+export interface SharedFolderPage {
+  /** Folder id → folder record as received. */
+  folders: Record<string, RawSharedFolder>;
+  /** Number of top-level keys (the page-full test of lastpass-api.md §5 counts these). */
+  count: number;
+  apiCalls: number;
+}
+export type DetailedSharedFolderPage = SharedFolderPage;
+
+export interface LastPassClient {
+  reporting(req: ReportingRequest): Promise<ReportingPage>;
+  getUserData(req: { pageSize: number; pageIndex: number }): Promise<UserDataPage>;
+  getDetailedSharedFolderData(req?: {
+    pageSize?: number;
+    pageIndex?: number;
+  }): Promise<DetailedSharedFolderPage>;
+  getSharedFolderData(): Promise<SharedFolderPage>;
+  /** HTTP requests sent by this client so far (retries included). */
+  readonly apiCalls: number;
+}
+
+const optionsSchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
+  accountNumber: z.string().regex(/^\d{1,15}$/, 'expected the numeric account number (CID)'),
+  provisioningHash: z.string().trim().min(1, 'expected a non-empty provisioning hash'),
+  apiUser: z.string().min(1, 'expected a non-empty label'),
+  timeoutMs: z.number().int('expected an integer').nonnegative('expected ≥ 0'),
+  minIntervalMs: z.number().int('expected an integer').nonnegative('expected ≥ 0'),
+  retry: z.object({
+    maxAttempts: z.number().int().min(1, 'expected ≥ 1'),
+    baseDelayMs: z.number().nonnegative(),
+    maxDelayMs: z.number().nonnegative(),
+    maxElapsedMs: z.number().nonnegative(),
+  }),
+});
+
+function invalid(field: string, message: string): LastPassError {
+  return new LastPassError('LASTPASS_INVALID_REQUEST', `${field}: ${message}`);
+}
+
+/** Deletes every `password` key, at any depth (`attribs.password` in practice). */
+function stripPasswords(value: unknown): void {
+  if (Array.isArray(value)) {
+    for (const item of value) stripPasswords(item);
+  } else if (typeof value === 'object' && value !== null) {
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      if (key.toLowerCase() === 'password') delete record[key];
+      else stripPasswords(record[key]);
+    }
+  }
+}
+
+function toCount(value: string | number | null | undefined): number | null {
+  if (value === undefined || value === null) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+function eventKeyOrder(key: string): number {
+  const match = /(\d+)$/.exec(key);
+  return match === null ? Number.MAX_SAFE_INTEGER : Number(match[1]);
+}
+
+export function createLastPassClient(options: LastPassClientOptions): LastPassClient {
+  const resolved = {
+    url: options.url,
+    accountNumber: options.accountNumber,
+    provisioningHash: options.provisioningHash,
+    apiUser: options.apiUser,
+    timeoutMs: options.timeoutMs ?? 120_000,
+    minIntervalMs: options.minIntervalMs ?? 1_000,
+    retry: {
+      maxAttempts: options.retry?.maxAttempts ?? 5,
+      baseDelayMs: options.retry?.baseDelayMs ?? 1_000,
+      maxDelayMs: options.retry?.maxDelayMs ?? 30_000,
+      maxElapsedMs: options.retry?.maxElapsedMs ?? 120_000,
+    },
+  };
+  const checked = optionsSchema.safeParse(resolved);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw invalid(issue?.path.join('.') || 'options', issue?.message ?? 'invalid');
+  }
+  const secret = options.provisioningHash;
+  const redact = (text: string): string => (secret.length > 0 ? text.split(secret).join('[REDACTED]') : text);
+  const transport = new Transport({
+    url: resolved.url,
+    dispatcher: options.dispatcher,
+    clock: options.clock ?? systemClock,
+    retry: resolved.retry,
+    timeoutMs: resolved.timeoutMs,
+    minIntervalMs: resolved.minIntervalMs,
+    tracer: options.tracer,
+    logger: options.logger,
+    redact,
+  });
+  const cid = Number(resolved.accountNumber);
+
+  function envelope(
+    cmd: Command,
+    data: unknown,
+    extra: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    return { cid, provhash: secret, apiuser: resolved.apiUser, cmd, ...extra, data };
+  }
+
+  function shapeError(command: Command, parsed: unknown, error: z.ZodError): LastPassError {
+    const issue = error.issues[0];
+    const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
+    return new LastPassError(
+      'LASTPASS_UNEXPECTED_RESPONSE',
+      redact(
+        `${command}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}; body starts ${JSON.stringify(excerpt(JSON.stringify(parsed) ?? ''))}`,
+      ),
+      { command },
+    );
+  }
+
+  async function folders(
+    command: 'getsfdata' | 'getdetailedsfdata',
+    data: unknown,
+  ): Promise<SharedFolderPage> {
+    const { parsed, apiCalls } = await transport.send(command, envelope(command, data));
+    assertNotRefusal(command, parsed);
+    const result = sharedFolderResponseSchema.safeParse(parsed);
+    if (!result.success) throw shapeError(command, parsed, result.error);
+    const map = Array.isArray(result.data) ? {} : (parsed as Record<string, RawSharedFolder>);
+    return { folders: map, count: Object.keys(map).length, apiCalls };
+  }
+
+  function pageParams(pageSize: number | undefined, pageIndex: number | undefined): void {
+    if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
+      throw invalid('pageSize', `expected a positive integer, got ${pageSize}`);
+    }
+    if (pageIndex !== undefined && !(Number.isInteger(pageIndex) && pageIndex >= 0)) {
+      throw invalid('pageIndex', `expected an integer ≥ 0, got ${pageIndex}`);
+    }
+  }
+
+  return {
+    get apiCalls() {
+      return transport.totalCalls;
+    },
+
+    async reporting(req) {
+      for (const key of ['from', 'to'] as const) {
+        if (!WALL_CLOCK_PATTERN.test(req[key])) {
+          throw invalid(
+            key,
+            `expected "YYYY-MM-DD HH:mm:ss" in the account time zone, got ${JSON.stringify(req[key])}`,
+          );
+        }
+      }
+      const data: Record<string, unknown> = { from: req.from, to: req.to };
+      if (req.next !== undefined) data.next = req.next;
+      if (req.search !== undefined) data.search = req.search;
+      if (req.user !== undefined) data.user = req.user;
+      if (req.admin !== undefined) data.admin = req.admin;
+      const { parsed, apiCalls } = await transport.send(
+        'reporting',
+        envelope('reporting', data, { user: req.user ?? 'allusers' }),
+      );
+      const status =
+        typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>).status
+          : undefined;
+      if (typeof status === 'string' && statusKind(status) !== 'ok') {
+        throw new LastPassError(
+          'LASTPASS_REPORT_FAILED',
+          redact(
+            `reporting: status ${JSON.stringify(status)}${statusKind(status) === 'unknown' ? ' (unknown status value)' : ''} for ${req.from} – ${req.to}: ${JSON.stringify(excerpt(JSON.stringify(parsed)))}`,
+          ),
+          { command: 'reporting' },
+        );
+      }
+      const result = reportingResponseSchema.safeParse(parsed);
+      if (!result.success) throw shapeError('reporting', parsed, result.error);
+      const raw = (parsed as { data?: Record<string, RawEvent> | [] }).data;
+      const entries = raw === undefined || Array.isArray(raw) ? [] : Object.entries(raw);
+      entries.sort((a, b) => eventKeyOrder(a[0]) - eventKeyOrder(b[0]));
+      return {
+        status: result.data.status,
+        events: entries.map(([, event]) => event),
+        next: result.data.next ?? null,
+        apiCalls,
+      };
+    },
+
+    async getUserData(req) {
+      pageParams(req.pageSize, req.pageIndex);
+      const { parsed, apiCalls } = await transport.send(
+        'getuserdata',
+        envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
+      );
+      assertNotRefusal('getuserdata', parsed, 'Users');
+      const result = userDataResponseSchema.safeParse(parsed);
+      if (!result.success) throw shapeError('getuserdata', parsed, result.error);
+      const body = parsed as { Users: Record<string, RawUser> | []; Groups?: Record<string, string[]> | [] };
+      const users = Array.isArray(body.Users) ? {} : body.Users;
+      for (const user of Object.values(users)) stripPasswords(user);
+      const groups = body.Groups === undefined || Array.isArray(body.Groups) ? {} : body.Groups;
+      return {
+        users,
+        groups,
+        invited: result.data.invited ?? [],
+        total: toCount(result.data.total),
+        count: toCount(result.data.count),
+        apiCalls,
+      };
+    },
+
+    getDetailedSharedFolderData(req = {}) {
+      pageParams(req.pageSize, req.pageIndex);
+      if (req.pageSize === undefined) return folders('getdetailedsfdata', 'all');
+      return folders('getdetailedsfdata', {
+        data: 'all',
+        pagesize: String(req.pageSize),
+        pageindex: String(req.pageIndex ?? 0),
+      });
+    },
+
+    getSharedFolderData() {
+      return folders('getsfdata', 'all');
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * zod schemas for every read command's response (lastpass-api.md §4). Tolerant of the documented
+ * quirks (numbers as strings, `null` counters, `""` dates, 0/1-or-boolean flags, absent optional keys,
+ * PHP's `[]` for an empty map, `next` as number or string) and strict about shape. Records keep every
+ * key they arrived with (loose objects): the collector ships them unchanged as the `message`.
+ */
+import { z } from 'zod';
+
+/** `YYYY-MM-DD HH:MM:SS`, zone-less wall-clock time in the account zone. */
+export const WALL_CLOCK_PATTERN = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+const wallClock = z.string().regex(WALL_CLOCK_PATTERN, 'expected "YYYY-MM-DD HH:MM:SS"');
+/** A wall-clock time or `""` ("never"). */
+const wallClockOrEmpty = z.union([z.literal(''), wallClock]);
+/** Numbers that LastPass sometimes sends as strings (`"100"`). Kept as received. */
+const numberLike = z.union([
+  z.number(),
+  z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a number or a numeric string'),
+]);
+/** 0/1, true/false, and (defensively) "0"/"1". */
+const flag = z.union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]);
+
+/** PHP encodes an empty associative array as `[]`: accept it wherever a map is expected. */
+function mapOf<T extends z.ZodType>(value: T) {
+  return z.union([z.record(z.string(), value), z.array(z.never()).length(0)]);
+}
+
+export const rawEventSchema = z.looseObject({
+  Time: wallClock,
+  Username: z.string(),
+  IP_Address: z.string(),
+  Action: z.string().min(1),
+  Data: z.string(),
+});
+export type RawEvent = z.infer<typeof rawEventSchema>;
+
+export const reportingResponseSchema = z.looseObject({
+  status: z.string(),
+  next: z.union([z.null(), z.number(), z.string()]).optional(),
+  data: mapOf(rawEventSchema).optional(),
+});
+
+export const rawUserSchema = z.looseObject({
+  username: z.string().min(1),
+  fullname: z.string().nullable().optional(),
+  mpstrength: numberLike.nullable().optional(),
+  created: wallClockOrEmpty.nullable().optional(),
+  last_pw_change: wallClockOrEmpty.nullable().optional(),
+  last_login: wallClockOrEmpty.nullable().optional(),
+  neverloggedin: flag.optional(),
+  disabled: flag.optional(),
+  admin: flag.optional(),
+  superadmin: flag.optional(),
+  password_reset_required: flag.optional(),
+  totalscore: numberLike.nullable().optional(),
+  duousername: z.string().nullable().optional(),
+  linked: z.string().nullable().optional(),
+  multifactor: z.string().nullable().optional(),
+  sites: numberLike.nullable().optional(),
+  notes: numberLike.nullable().optional(),
+  formfills: numberLike.nullable().optional(),
+  applications: numberLike.nullable().optional(),
+  attachments: numberLike.nullable().optional(),
+  groups: z.array(z.string()).optional(),
+  attribs: z.union([z.record(z.string(), z.unknown()), z.array(z.unknown()), z.null()]).optional(),
+});
+export type RawUser = z.infer<typeof rawUserSchema>;
+
+export const userDataResponseSchema = z.looseObject({
+  total: numberLike.nullable().optional(),
+  count: numberLike.nullable().optional(),
+  Users: mapOf(rawUserSchema),
+  Groups: mapOf(z.array(z.string())).optional(),
+  invited: z.array(z.string()).nullable().optional(),
+});
+
+export const rawFolderMemberSchema = z.looseObject({
+  username: z.string().min(1),
+  readonly: flag.optional(),
+  give: flag.optional(),
+  can_administer: flag.optional(),
+  superadmin: flag.optional(),
+  sites: z.array(z.string()).optional(),
+});
+export type RawFolderMember = z.infer<typeof rawFolderMemberSchema>;
+
+export const rawSharedFolderSchema = z.looseObject({
+  sharedfoldername: z.string(),
+  score: numberLike.nullable().optional(),
+  deleted: flag.optional(),
+  users: z.array(rawFolderMemberSchema).optional(),
+});
+export type RawSharedFolder = z.infer<typeof rawSharedFolderSchema>;
+
+export const sharedFolderResponseSchema = mapOf(rawSharedFolderSchema);
