@@ -6,6 +6,8 @@ export interface DocumentProblem {
   /** Dotted path of the offending value. */
   path: string;
   message: string;
+  /** What is wrong: an undefined field, a value of the wrong type, an ECS allowed-value or normalize breach. */
+  kind: 'undefined' | 'type' | 'allowed_value' | 'normalize';
 }
 
 const STRING_TYPES = new Set([
@@ -123,16 +125,30 @@ export function validateDocument(ds: DataStreamModel, doc: Record<string, unknow
     if (field && !(isPlainObject(value) && field.type === 'group')) {
       const elements = Array.isArray(value) ? value : [value];
       if (field.normalize?.includes('array') && !Array.isArray(value)) {
-        problems.push({ path, message: `field "${path}" must be an array (ECS normalize: array)` });
+        problems.push({
+          path,
+          kind: 'normalize',
+          message: `field "${path}" must be an array (ECS normalize: array)`,
+        });
       }
       for (const element of elements) {
         if (element === null) continue;
         if (isPlainObject(element) && !OPEN_TYPES.has(field.type) && field.type !== 'geo_point') {
-          problems.push({ path, message: `field "${path}" is ${field.type} but holds an object` });
+          problems.push({
+            path,
+            kind: 'type',
+            message: `field "${path}" is ${field.type} but holds an object`,
+          });
           continue;
         }
         const why = typeProblem(field, element);
-        if (why) problems.push({ path, message: `field "${path}": ${why}` });
+        if (why) {
+          const kind =
+            field.allowedValues && typeof element === 'string' && !field.allowedValues.includes(element)
+              ? 'allowed_value'
+              : 'type';
+          problems.push({ path, kind, message: `field "${path}": ${why}` });
+        }
       }
       return;
     }
@@ -148,7 +164,11 @@ export function validateDocument(ds: DataStreamModel, doc: Record<string, unknow
       }
     }
     if (underOpen(path)) return;
-    problems.push({ path, message: `field "${path}" is undefined in data stream ${ds.name}` });
+    problems.push({
+      path,
+      kind: 'undefined',
+      message: `field "${path}" is undefined in data stream ${ds.name}`,
+    });
   };
 
   for (const [key, value] of Object.entries(doc)) visit(key, value);

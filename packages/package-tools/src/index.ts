@@ -1,2 +1,20 @@
 export const workspace = 'package-tools';
 export * from './setup';
+export {
+  checkPackage,
+  CHECK_RULES,
+  formatFinding,
+  type CheckCode,
+  type CheckMode,
+  type CheckOptions,
+  type CheckResult,
+  type Finding,
+} from './check';
+export { docsAreCurrent, DocsError, renderDocs, writeDocs, fieldsTable, sampleEvent } from './docs';
+export {
+  defaultTemplateVars,
+  fakeSecretRef,
+  fleetHandlebars,
+  renderAgentTemplate,
+  type TemplateVars,
+} from './fleet-template';

@@ -1,11 +1,43 @@
-import type { Command } from '../command';
+import { resolve } from 'node:path';
+import { checkPackage, formatFinding, type CheckResult } from '@lastpass-elastic/package-tools';
+import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
+
+export function printCheck(result: CheckResult, io: CommandIo): void {
+  for (const notice of result.notices) io.stdout.write(`notice: ${notice}\n`);
+  for (const f of result.findings) io.stdout.write(`${formatFinding(f)}\n`);
+  const parts = [
+    `schema+structure ${result.ran.schema ? `checked (format_version ${result.formatVersion ?? '?'})` : 'skipped'}`,
+    `pipeline lint ${result.ran.pipelineLint ? 'checked' : 'skipped'}`,
+    `docs ${result.ran.docs ? 'checked' : 'skipped'}`,
+  ];
+  const verdict =
+    result.findings.length === 0
+      ? 'ok'
+      : `${result.findings.length} problem${result.findings.length === 1 ? '' : 's'}`;
+  io.stdout.write(`check (${result.mode} mode) ${result.root}: ${verdict}; ${parts.join(', ')}\n`);
+}
 
 export const check: Command = {
   name: 'check',
-  summary: 'not implemented yet',
-  usage: 'lastpass-elastic check',
-  run(_argv, io) {
-    io.stderr.write('lastpass-elastic check: not implemented yet\n');
-    return Promise.resolve(1);
+  summary: 'validate the integration package offline (package-spec + semantic rules)',
+  usage: 'lastpass-elastic check [--root <dir>] [--mode source|build] [--spec <package-spec dir>] [--json]',
+  run(argv, io) {
+    const { values } = parseFlags(argv, {
+      root: { type: 'string' },
+      mode: { type: 'string' },
+      spec: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const mode = values.mode ?? 'source';
+    if (mode !== 'source' && mode !== 'build')
+      throw new UsageError(`--mode must be "source" or "build", got "${mode}"`);
+    const root = resolve(io.cwd, values.root ?? '.');
+    const result = checkPackage(root, {
+      mode,
+      ...(values.spec !== undefined ? { specDir: resolve(io.cwd, values.spec) } : {}),
+    });
+    if (values.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else printCheck(result, io);
+    return Promise.resolve(result.findings.length === 0 ? 0 : 1);
   },
 };

@@ -1,11 +1,25 @@
-import type { Command } from '../command';
+import { resolve } from 'node:path';
+import { docsAreCurrent, writeDocs } from '@lastpass-elastic/package-tools';
+import { parseFlags, type Command } from '../command';
 
 export const docs: Command = {
   name: 'docs',
-  summary: 'not implemented yet',
-  usage: 'lastpass-elastic docs',
-  run(_argv, io) {
-    io.stderr.write('lastpass-elastic docs: not implemented yet\n');
-    return Promise.resolve(1);
+  summary: 'render docs/README.md from _dev/build/docs/README.md (--check: fail when stale)',
+  usage: 'lastpass-elastic docs [--root <dir>] [--check]',
+  run(argv, io) {
+    const { values } = parseFlags(argv, { root: { type: 'string' }, check: { type: 'boolean' } });
+    const root = resolve(io.cwd, values.root ?? '.');
+    if (values.check === true) {
+      if (docsAreCurrent(root)) {
+        io.stdout.write('docs/README.md is up to date\n');
+        return Promise.resolve(0);
+      }
+      io.stderr.write(
+        'docs/README.md is stale: run `lastpass-elastic docs` (or `npm run docs`) and commit it\n',
+      );
+      return Promise.resolve(1);
+    }
+    io.stdout.write(writeDocs(root) ? 'docs/README.md written\n' : 'docs/README.md already up to date\n');
+    return Promise.resolve(0);
   },
 };

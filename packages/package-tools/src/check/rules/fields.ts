@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ecsField, readStructured, type FieldDefinition } from '@lastpass-elastic/package-model';
+import { isRecord, type RuleContext } from '../context';
+
+const FIELDS_LIMIT = 2048;
+const REQUIRED: Record<string, string> = {
+  'data_stream.type': 'constant_keyword',
+  'data_stream.dataset': 'constant_keyword',
+  'data_stream.namespace': 'constant_keyword',
+  '@timestamp': 'date',
+};
+/** Type changes elastic-package allows over an imported ECS definition. */
+const ALLOWED_OVERRIDES: Record<string, string[]> = {
+  keyword: ['constant_keyword'],
+  constant_keyword: ['keyword'],
+  object: ['group', 'nested'],
+};
+
+/** True when build.yml declares the ECS dependency. */
+function hasEcsDependency(root: string): boolean {
+  const read = readStructured(join(root, '_dev', 'build', 'build.yml'));
+  if (!read.ok || !isRecord(read.value)) return false;
+  const deps = read.value['dependencies'];
+  return isRecord(deps) && isRecord(deps['ecs']) && typeof deps['ecs']['reference'] === 'string';
+}
+
+function checkField(ctx: RuleContext, f: FieldDefinition, buildYml: boolean): void {
+  const { report } = ctx;
+  if (f.type === 'group' && (f.unit !== undefined || f.metric_type !== undefined)) {
+    report('FIELDS_GROUP', f.source, f.name, 'group fields cannot set unit or metric_type');
+  }
+  if (f.date_format !== undefined && f.type !== 'date') {
+    report(
+      'FIELDS_DATE_FORMAT',
+      f.source,
+      f.name,
+      `date_format is only valid on date fields, this one is ${f.type}`,
+    );
+  }
+  if (f.external === undefined) return;
+  if (ctx.mode === 'build') {
+    report(
+      'FIELDS_EXTERNAL_BUILD',
+      f.source,
+      f.name,
+      'a built package must not contain external fields (materialise them at build)',
+    );
+    return;
+  }
+  if (!buildYml) {
+    report(
+      'FIELDS_EXTERNAL_BUILD',
+      f.source,
+      f.name,
+      'external: ecs needs _dev/build/build.yml with dependencies.ecs.reference',
+    );
+  }
+  const ecs = ecsField(f.name);
+  if (
+    ecs &&
+    f.declaredType !== undefined &&
+    f.declaredType !== ecs.type &&
+    !(ALLOWED_OVERRIDES[ecs.type] ?? []).includes(f.declaredType)
+  ) {
+    report(
+      'FIELDS_EXTERNAL_TYPE',
+      f.source,
+      f.name,
+      `type ${f.declaredType} cannot override the ECS type ${ecs.type}`,
+    );
+  }
+}
+
+/** Unique, required, limited, well-typed fields per data stream; external fields resolvable and allowed. */
+export function checkFields(ctx: RuleContext): void {
+  const { model, report } = ctx;
+  if (!model) return;
+  const buildYml = existsSync(join(ctx.root, '_dev', 'build', 'build.yml')) && hasEcsDependency(ctx.root);
+  for (const ds of model.dataStreams) {
+    const fieldsDir = join(ds.dir, 'fields');
+    const first = new Map<string, FieldDefinition>();
+    for (const f of ds.fields) {
+      const prior = first.get(f.name);
+      if (prior) {
+        report(
+          'FIELDS_DUPLICATE',
+          f.source,
+          f.name,
+          `field "${f.name}" is already defined in ${prior.source.slice(ds.dir.length + 1)}`,
+        );
+      } else first.set(f.name, f);
+      checkField(ctx, f, buildYml);
+    }
+    for (const [name, type] of Object.entries(REQUIRED)) {
+      const f = first.get(name);
+      if (!f)
+        report('FIELDS_REQUIRED', fieldsDir, name, `data stream ${ds.name} must define ${name} as ${type}`);
+      else if (f.external === undefined && f.type !== type)
+        report('FIELDS_REQUIRED', f.source, name, `${name} must be ${type}, not ${f.type}`);
+    }
+    if (ds.fields.length > FIELDS_LIMIT) {
+      report(
+        'FIELDS_LIMIT',
+        fieldsDir,
+        '',
+        `data stream ${ds.name} defines ${ds.fields.length} fields, more than ${FIELDS_LIMIT}`,
+      );
+    }
+  }
+}
