@@ -60,7 +60,8 @@ export function loadCatalog() {
     const key = normalise(entry.action);
     if (seen.has(key)) throw new Error(`actions.yml: duplicate action '${key}'`);
     if (key.includes("'")) throw new Error(`actions.yml: action '${key}' contains a quote`);
-    if (!(entry.format in catalog.formats)) throw new Error(`actions.yml: '${key}' has unknown format '${entry.format}'`);
+    if (!(entry.format in catalog.formats))
+      throw new Error(`actions.yml: '${key}' has unknown format '${entry.format}'`);
     seen.add(key);
   }
   return catalog;
@@ -70,16 +71,24 @@ export function renderPipeline(catalog) {
   const processors = [];
   const condition = (actions) => `${painlessList(actions)}.contains(ctx.event?.action)`;
   for (const { value, actions } of groupBy(catalog.actions, 'category')) {
-    processors.push({ set: { tag: `catalog_category_${slug(value)}`, field: 'event.category', value, if: condition(actions) } });
+    processors.push({
+      set: { tag: `catalog_category_${slug(value)}`, field: 'event.category', value, if: condition(actions) },
+    });
   }
   for (const { value, actions } of groupBy(catalog.actions, 'type')) {
-    processors.push({ set: { tag: `catalog_type_${slug(value)}`, field: 'event.type', value, if: condition(actions) } });
+    processors.push({
+      set: { tag: `catalog_type_${slug(value)}`, field: 'event.type', value, if: condition(actions) },
+    });
   }
   for (const { value, actions } of groupBy(catalog.actions, 'outcome')) {
-    processors.push({ set: { tag: `catalog_outcome_${value}`, field: 'event.outcome', value, if: condition(actions) } });
+    processors.push({
+      set: { tag: `catalog_outcome_${value}`, field: 'event.outcome', value, if: condition(actions) },
+    });
   }
   for (const { value, actions } of groupBy(catalog.actions, 'format')) {
-    processors.push({ set: { tag: `catalog_format_${value}`, field: '_tmp.format', value, if: condition(actions) } });
+    processors.push({
+      set: { tag: `catalog_format_${value}`, field: '_tmp.format', value, if: condition(actions) },
+    });
   }
   processors.push({
     append: {
@@ -122,7 +131,13 @@ export function renderTestCase(catalog) {
     const time = `2024-03-01 10:${String(Math.floor(second / 60)).padStart(2, '0')}:${String(second % 60).padStart(2, '0')}`;
     second += 1;
     return {
-      message: JSON.stringify({ Time: time, Username: 'admin@example.com', IP_Address: '192.0.2.10', Action: action, Data: data }),
+      message: JSON.stringify({
+        Time: time,
+        Username: 'admin@example.com',
+        IP_Address: '192.0.2.10',
+        Action: action,
+        Data: data,
+      }),
       _conf: { account_number: '8771312', time_zone: 'America/New_York' },
       data_stream: { type: 'logs', dataset: 'lastpass_enterprise.event_report', namespace: 'default' },
       lastpass_enterprise: { event_report: { occurrence: 0 } },
@@ -153,7 +168,9 @@ function main() {
     else writeFileSync(file, text);
   }
   if (drifted.length > 0) {
-    console.error(`generated from actions.yml but out of date: ${drifted.join(', ')}; run node test/event-report-catalog/generate.mjs`);
+    console.error(
+      `generated from actions.yml but out of date: ${drifted.join(', ')}; run node test/event-report-catalog/generate.mjs`,
+    );
     process.exit(1);
   }
 }
