@@ -62,6 +62,15 @@ export function loadCatalog() {
     if (key.includes("'")) throw new Error(`actions.yml: action '${key}' contains a quote`);
     if (!(entry.format in catalog.formats))
       throw new Error(`actions.yml: '${key}' has unknown format '${entry.format}'`);
+    if (
+      !Array.isArray(entry.examples) ||
+      entry.examples.length === 0 ||
+      entry.examples.some((e) => typeof e !== 'string')
+    ) {
+      throw new Error(
+        `actions.yml: '${key}' needs examples, a non-empty list of strings (quote values holding ': ')`,
+      );
+    }
     seen.add(key);
   }
   return catalog;
