@@ -18,3 +18,13 @@ export {
   renderAgentTemplate,
   type TemplateVars,
 } from './fleet-template';
+export {
+  BUILD_ALLOWLIST,
+  BuildError,
+  buildPackage,
+  checkArchive,
+  encodeSavedObject,
+  MAX_ARCHIVE_BYTES,
+  type BuildOptions,
+  type BuildResult,
+} from './build';

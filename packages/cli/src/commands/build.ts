@@ -1,11 +1,32 @@
-import type { Command } from '../command';
+import { resolve } from 'node:path';
+import { BuildError, buildPackage, formatFinding } from '@lastpass-elastic/package-tools';
+import { parseFlags, type Command } from '../command';
 
 export const build: Command = {
   name: 'build',
-  summary: 'not implemented yet',
-  usage: 'lastpass-elastic build',
-  run(_argv, io) {
-    io.stderr.write('lastpass-elastic build: not implemented yet\n');
-    return Promise.resolve(1);
+  summary: 'build build/packages/<name>-<version>.zip and check it in build mode',
+  usage: 'lastpass-elastic build [--root <dir>] [--out <dir>] [--spec <package-spec dir>]',
+  run(argv, io) {
+    const { values } = parseFlags(argv, {
+      root: { type: 'string' },
+      out: { type: 'string' },
+      spec: { type: 'string' },
+    });
+    const root = resolve(io.cwd, values.root ?? '.');
+    try {
+      const result = buildPackage(root, {
+        ...(values.out !== undefined ? { outDir: resolve(io.cwd, values.out) } : {}),
+        ...(values.spec !== undefined ? { specDir: resolve(io.cwd, values.spec) } : {}),
+      });
+      io.stdout.write(
+        `built ${result.zipPath} (${result.bytes} bytes, ${result.files} files); build-mode check and Kibana archive rules passed\n`,
+      );
+      return Promise.resolve(0);
+    } catch (error) {
+      if (!(error instanceof BuildError)) throw error;
+      for (const f of error.findings) io.stdout.write(`${formatFinding(f)}\n`);
+      io.stderr.write(`lastpass-elastic build: ${error.message}\n`);
+      return Promise.resolve(1);
+    }
   },
 };

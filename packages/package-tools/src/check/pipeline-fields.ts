@@ -13,7 +13,9 @@ import { isRecord } from './context';
  * - Processor-level `on_failure` handlers count too.
  * - Ignored: templated names (`{{…}}`), `_ingest.*` and Elasticsearch metadata (`_id`, `_index`, …),
  *   and any field that a `remove` processor later in the same list deletes (itself or a parent),
- *   which is how `_tmp`-style scratch fields disappear.
+ *   which is how `_tmp`-style scratch fields disappear; a `_`-prefixed scratch field written in one
+ *   pipeline of a data stream and removed by a `remove` in another (e.g. the entry pipeline after
+ *   calling a sub-pipeline) is ignored too.
  * `writesObject` marks targets that receive sub-objects (json, geoip, user_agent, kv, uri_parts): they
  * are defined when a field of that name or any field under it is defined.
  */
@@ -116,12 +118,38 @@ function removedFields(options: Record<string, unknown>): string[] {
   return (Array.isArray(f) ? f : [f]).filter((x): x is string => typeof x === 'string');
 }
 
+function covers(removed: string, field: string): boolean {
+  return field === removed || field.startsWith(`${removed}.`);
+}
+
+/** Every field any `remove` processor in the list (recursively) deletes. */
+export function removedFieldsOf(processors: unknown): string[] {
+  if (!Array.isArray(processors)) return [];
+  return processors.flatMap((entry) =>
+    isRecord(entry)
+      ? Object.entries(entry).flatMap(([type, opts]) =>
+          isRecord(opts)
+            ? [
+                ...(type === 'remove' ? removedFields(opts) : []),
+                ...removedFieldsOf(opts['on_failure']),
+                ...(isRecord(opts['processor']) ? removedFieldsOf([opts['processor']]) : []),
+              ]
+            : [],
+        )
+      : [],
+  );
+}
+
 function ignorable(field: string): boolean {
   return field.includes('{{') || field.startsWith('_ingest.') || field === '_ingest' || METADATA.has(field);
 }
 
 /** Fields written by a processor list, minus those a later `remove` in the same list deletes. */
-export function writtenFields(processors: unknown, location = 'processors'): WrittenField[] {
+export function writtenFields(
+  processors: unknown,
+  location = 'processors',
+  removedElsewhere: readonly string[] = [],
+): WrittenField[] {
   if (!Array.isArray(processors)) return [];
   const out: (WrittenField & { index: number })[] = [];
   const removals: { index: number; field: string }[] = [];
@@ -148,11 +176,7 @@ export function writtenFields(processors: unknown, location = 'processors'): Wri
   });
   return out
     .filter((w) => !ignorable(w.field))
-    .filter(
-      (w) =>
-        !removals.some(
-          (r) => r.index > w.index && (w.field === r.field || w.field.startsWith(`${r.field}.`)),
-        ),
-    )
+    .filter((w) => !removals.some((r) => r.index > w.index && covers(r.field, w.field)))
+    .filter((w) => !(w.field.startsWith('_') && removedElsewhere.some((r) => covers(r, w.field))))
     .map(({ index: _index, ...w }) => w);
 }

@@ -92,7 +92,8 @@ export function reportSchemaErrors(
     );
   }
   const meaningful = rest.filter(
-    (e) => !['if', 'anyOf', 'oneOf', 'allOf'].includes(e.keyword) || rest.length === 1,
+    (e) =>
+      !['if', 'anyOf', 'oneOf', 'allOf'].includes(e.keyword) || (rest.length === 1 && renameLists.size === 0),
   );
   const seen = new Set<string>();
   for (const e of meaningful) {

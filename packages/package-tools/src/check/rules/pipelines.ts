@@ -9,7 +9,7 @@ import {
   type DataStreamModel,
 } from '@lastpass-elastic/package-model';
 import { isRecord, type RuleContext } from '../context';
-import { writtenFields } from '../pipeline-fields';
+import { removedFieldsOf, writtenFields } from '../pipeline-fields';
 
 const lintResultSchema = z.array(z.object({ code: z.string(), message: z.string(), path: z.string() }));
 type LintFn = (definition: unknown, opts: { file: string }) => unknown;
@@ -186,8 +186,13 @@ export function checkPipelines(ctx: RuleContext): void {
   const lint = findLint();
   for (const ds of model.dataStreams) {
     const bases = new Set(ds.pipelineFiles.map((p) => p.base));
-    for (const { file } of ds.pipelineFiles) {
-      const definition = readPipeline(file);
+    const definitions = ds.pipelineFiles.map(({ file }) => ({ file, definition: readPipeline(file) }));
+    const removedAnywhere = definitions.flatMap(({ definition }) =>
+      isRecord(definition)
+        ? [...removedFieldsOf(definition['processors']), ...removedFieldsOf(definition['on_failure'])]
+        : [],
+    );
+    for (const { file, definition } of definitions) {
       if (!isRecord(definition)) continue; // structure walk reports unparsable pipelines
       const processors = definition['processors'];
       checkTags(ctx, file, processors, 'processors', new Map());
@@ -204,8 +209,8 @@ export function checkPipelines(ctx: RuleContext): void {
           );
       }
       for (const w of [
-        ...writtenFields(processors),
-        ...writtenFields(definition['on_failure'], 'on_failure'),
+        ...writtenFields(processors, 'processors', removedAnywhere),
+        ...writtenFields(definition['on_failure'], 'on_failure', removedAnywhere),
       ]) {
         if (!isDefined(ds, w.field, w.writesObject)) {
           report(
