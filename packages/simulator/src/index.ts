@@ -10,7 +10,15 @@ export {
   type SimulatorOptions,
   type SimulatorOptionsInput,
 } from './options';
-export { startSimulator, type RunningSimulator, type StartOptions } from './server';
+export {
+  ENDPOINT_PATH,
+  startSimulator,
+  type RecordedRequest,
+  type RunningSimulator,
+  type StartOptions,
+} from './server';
+export { AUTH_ERROR_XML, CONTENT_TYPE } from './api';
+export { AccountZone } from './zone';
 export { createTenant } from './tenant';
 export type {
   EventRecord,
@@ -21,3 +29,11 @@ export type {
   Tenant,
   UserRecord,
 } from './types';
+export {
+  parseFaultFlag,
+  parseSimulatorArgs,
+  runSimulatorCli,
+  SIMULATOR_USAGE,
+  SimulatorUsageError,
+  type SimulatorCliIo,
+} from './cli';

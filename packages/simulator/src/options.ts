@@ -38,7 +38,9 @@ export const faultSchema = z.discriminatedUnion('kind', [
 export type FaultSpec = z.input<typeof faultSchema>;
 export type Fault = z.output<typeof faultSchema>;
 
-const instant = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
+const instant = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))], {
+  error: 'expected an RFC 3339 date-time with an offset, e.g. 2024-11-01T00:00:00Z',
+});
 
 export const simulatorOptionsSchema = z.object({
   /** PRNG seed: the same seed and options give the same tenant, byte for byte. */
