@@ -1,0 +1,612 @@
+import { Instant, LocalDateTime, ZoneId, ZoneOffset, ZonedDateTime } from '@js-joda/core';
+import '@js-joda/timezone';
+import { illegalArgument } from './errors';
+import { parseJavaDouble, parseJavaIntegral } from './javanum';
+
+/**
+ * Date parsing and printing with Elasticsearch's date processor semantics (java.time patterns with
+ * STRICT resolution and English text, ISO8601, UNIX, UNIX_MS, TAI64N, a few named formats).
+ * Zone rules come from @js-joda/timezone: a repeated local time takes the earlier offset, a local
+ * time inside a gap moves forward by the gap length (java.time's rules).
+ */
+
+/** An instant with nanosecond precision and the zone it is expressed in. */
+export interface DateValue {
+  readonly epochSecond: number;
+  readonly nano: number;
+  readonly zone: ZoneId;
+}
+
+interface Parsed {
+  year?: number;
+  month?: number;
+  day?: number;
+  dayOfYear?: number;
+  hour?: number;
+  hour12?: number;
+  pm?: boolean;
+  minute?: number;
+  second?: number;
+  nano?: number;
+  offsetSeconds?: number;
+  zone?: ZoneId;
+  dayOfWeek?: number;
+  epochMillis?: number;
+}
+
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+
+type Setter = (p: Parsed, text: string) => boolean;
+
+interface CompiledPattern {
+  readonly regex: RegExp;
+  readonly setters: readonly Setter[];
+}
+
+function num(field: keyof Parsed, min: number, max: number): Setter {
+  return (p, t) => {
+    const v = Number(t);
+    if (v < min || v > max) return false;
+    (p as Record<string, number>)[field] = v;
+    return true;
+  };
+}
+
+function offsetSetter(allowZ: boolean): Setter {
+  return (p, t) => {
+    if (t === 'Z') {
+      if (!allowZ) return false;
+      p.offsetSeconds = 0;
+      return true;
+    }
+    const m = /^([+-])(\d{2}):?(\d{2})?:?(\d{2})?$/.exec(t);
+    if (m === null) return false;
+    const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+    if (Number(m[2]) > 18) return false;
+    p.offsetSeconds = m[1] === '-' ? -secs : secs;
+    return true;
+  };
+}
+
+function zoneSetter(): Setter {
+  return (p, t) => {
+    try {
+      p.zone = ZoneId.of(t);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+}
+
+function escapeRe(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+const patternCache = new Map<string, CompiledPattern>();
+
+/** Compiles a java.time pattern into a regex with field setters; throws for unsupported letters. */
+export function compileJavaPattern(pattern: string): CompiledPattern {
+  const cached = patternCache.get(pattern);
+  if (cached !== undefined) return cached;
+  let re = '';
+  const setters: Setter[] = [];
+  let i = 0;
+  let optionalDepth = 0;
+  while (i < pattern.length) {
+    const c = pattern[i] ?? '';
+    if (c === "'") {
+      const end = pattern.indexOf("'", i + 1);
+      if (end < 0) throw illegalArgument(`Pattern ends with an incomplete string literal: ${pattern}`);
+      re += end === i + 1 ? "'" : escapeRe(pattern.slice(i + 1, end));
+      i = end + 1;
+      continue;
+    }
+    if (c === '[') {
+      re += '(?:';
+      optionalDepth += 1;
+      i += 1;
+      continue;
+    }
+    if (c === ']') {
+      if (optionalDepth === 0)
+        throw illegalArgument(`Pattern invalid as it contains ] without previous [: ${pattern}`);
+      re += ')?';
+      optionalDepth -= 1;
+      i += 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      re += escapeRe(c);
+      i += 1;
+      continue;
+    }
+    let n = 1;
+    while (pattern[i + n] === c) n += 1;
+    i += n;
+    const group = (body: string, setter: Setter): void => {
+      re += `(${body})`;
+      setters.push(setter);
+    };
+    switch (c) {
+      case 'y':
+      case 'u':
+        if (n === 2) group('\\d{2}', (p, t) => ((p.year = 2000 + Number(t)), true));
+        else group(n === 1 ? '[+-]?\\d{1,9}' : `[+-]?\\d{${n},9}`, (p, t) => ((p.year = Number(t)), true));
+        break;
+      case 'M':
+      case 'L':
+        if (n >= 4) group(MONTHS.join('|'), (p, t) => ((p.month = MONTHS.indexOf(t) + 1), true));
+        else if (n === 3)
+          group(
+            MONTHS.map((m) => m.slice(0, 3)).join('|'),
+            (p, t) => ((p.month = MONTHS.findIndex((m) => m.startsWith(t)) + 1), true),
+          );
+        else group(n === 1 ? '\\d{1,2}' : '\\d{2}', num('month', 1, 12));
+        break;
+      case 'd':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', num('day', 1, 31));
+        break;
+      case 'D':
+        group(n === 1 ? '\\d{1,3}' : `\\d{${n},3}`, num('dayOfYear', 1, 366));
+        break;
+      case 'H':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', num('hour', 0, 23));
+        break;
+      case 'k':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', (p, t) => {
+          const v = Number(t);
+          if (v < 1 || v > 24) return false;
+          p.hour = v === 24 ? 0 : v;
+          return true;
+        });
+        break;
+      case 'h':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', num('hour12', 1, 12));
+        break;
+      case 'K':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', (p, t) => {
+          const v = Number(t);
+          if (v > 11) return false;
+          p.hour12 = v === 0 ? 12 : v;
+          return true;
+        });
+        break;
+      case 'a':
+        group('AM|PM', (p, t) => ((p.pm = t === 'PM'), true));
+        break;
+      case 'm':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', num('minute', 0, 59));
+        break;
+      case 's':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', num('second', 0, 59));
+        break;
+      case 'S':
+        group(`\\d{${n}}`, (p, t) => ((p.nano = Number(t.padEnd(9, '0').slice(0, 9))), true));
+        break;
+      case 'n':
+        group('\\d{1,9}', (p, t) => ((p.nano = Number(t)), true));
+        break;
+      case 'E':
+        if (n >= 4) group(DAYS.join('|'), (p, t) => ((p.dayOfWeek = DAYS.indexOf(t) + 1), true));
+        else
+          group(
+            DAYS.map((d) => d.slice(0, 3)).join('|'),
+            (p, t) => ((p.dayOfWeek = DAYS.findIndex((d) => d.startsWith(t)) + 1), true),
+          );
+        break;
+      case 'X':
+        group(
+          n === 1
+            ? 'Z|[+-]\\d{2}(?:\\d{2})?'
+            : n === 2 || n === 4
+              ? 'Z|[+-]\\d{4}'
+              : 'Z|[+-]\\d{2}:\\d{2}(?::\\d{2})?',
+          offsetSetter(true),
+        );
+        break;
+      case 'x':
+        group(
+          n === 1
+            ? '[+-]\\d{2}(?:\\d{2})?'
+            : n === 2 || n === 4
+              ? '[+-]\\d{4}'
+              : '[+-]\\d{2}:\\d{2}(?::\\d{2})?',
+          offsetSetter(false),
+        );
+        break;
+      case 'Z':
+        if (n <= 3) group('[+-]\\d{4}', offsetSetter(false));
+        else if (n === 5) group('Z|[+-]\\d{2}:\\d{2}(?::\\d{2})?', offsetSetter(true));
+        else throw illegalArgument(`unsupported pattern letter count ZZZZ in [${pattern}]`);
+        break;
+      case 'V':
+        if (n !== 2) throw illegalArgument(`Pattern letter count must be 2: V`);
+        group('[A-Za-z][A-Za-z0-9_/+-]*|Z|[+-]\\d{2}:\\d{2}', zoneSetter());
+        break;
+      case 'z':
+        group('[A-Za-z][A-Za-z0-9_/+-]*', zoneSetter());
+        break;
+      default:
+        throw illegalArgument(`Unsupported pattern letter [${c}] in date pattern [${pattern}]`);
+    }
+  }
+  if (optionalDepth !== 0) throw illegalArgument(`Pattern has unclosed optional section: ${pattern}`);
+  const compiled = { regex: new RegExp(`^(?:${re})$`), setters };
+  patternCache.set(pattern, compiled);
+  return compiled;
+}
+
+function applyPattern(compiled: CompiledPattern, text: string): Parsed | undefined {
+  const m = compiled.regex.exec(text);
+  if (m === null) return undefined;
+  const p: Parsed = {};
+  for (let i = 0; i < compiled.setters.length; i += 1) {
+    const t = m[i + 1];
+    if (t === undefined) continue;
+    if (!(compiled.setters[i] as Setter)(p, t)) return undefined;
+  }
+  if (p.hour12 !== undefined) {
+    if (p.pm === undefined) {
+      if (p.hour === undefined) return undefined;
+    } else p.hour = (p.hour12 % 12) + (p.pm ? 12 : 0);
+  }
+  return p;
+}
+
+function isLeap(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function daysIn(y: number, m: number): number {
+  return [31, isLeap(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1] ?? 0;
+}
+
+const zoneCache = new Map<string, ZoneId>();
+export function zoneOf(id: string): ZoneId {
+  let z = zoneCache.get(id);
+  if (z === undefined) {
+    try {
+      z = ZoneId.of(id);
+    } catch {
+      throw illegalArgument(`Unknown time-zone ID: ${id}`);
+    }
+    zoneCache.set(id, z);
+  }
+  return z;
+}
+
+function utcEpochDay(y: number, m: number, d: number): number {
+  const date = new Date(Date.UTC(2000, m - 1, d));
+  date.setUTCFullYear(y);
+  return Math.floor(date.getTime() / 86400000);
+}
+
+/** Seconds since epoch of a local date-time in a zone (java.time's gap/overlap rules). */
+function localToEpochSecond(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  zone: ZoneId,
+): number {
+  const localSeconds = utcEpochDay(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+  if (zone instanceof ZoneOffset) return localSeconds - zone.totalSeconds();
+  const rules = zone.rules();
+  if (rules.isFixedOffset()) return localSeconds - rules.offset(Instant.EPOCH).totalSeconds();
+  const zdt = ZonedDateTime.of(LocalDateTime.of(y, mo, d, h, mi, s), zone);
+  return zdt.toEpochSecond();
+}
+
+function resolve(p: Parsed, zone: ZoneId, text: string): DateValue {
+  if (p.epochMillis !== undefined) {
+    const sec = Math.floor(p.epochMillis / 1000);
+    return { epochSecond: sec, nano: Math.round((p.epochMillis - sec * 1000) * 1e6), zone };
+  }
+  const parsedZone: ZoneId | undefined =
+    p.zone ?? (p.offsetSeconds !== undefined ? ZoneOffset.ofTotalSeconds(p.offsetSeconds) : undefined);
+  const effective = parsedZone ?? zone;
+  let year = p.year;
+  let month = p.month;
+  let day = p.day;
+  const hasTime = p.hour !== undefined;
+  if (year === undefined) {
+    // no year: the current UTC year, other fields from the text (Elasticsearch DateFormat.Java)
+    year = new Date().getUTCFullYear();
+    month = month ?? 1;
+    day = day ?? 1;
+  }
+  if (p.dayOfYear !== undefined && month === undefined) {
+    if (p.dayOfYear > (isLeap(year) ? 366 : 365))
+      throw illegalArgument(`Invalid date 'DayOfYear 366' as '${year}' is not a leap year`);
+    const dt = new Date(Date.UTC(2000, 0, p.dayOfYear));
+    dt.setUTCFullYear(year);
+    month = dt.getUTCMonth() + 1;
+    day = dt.getUTCDate();
+  }
+  month = month ?? 1;
+  day = day ?? 1;
+  if (day > daysIn(year, month)) throw illegalArgument(`Text '${text}' could not be parsed: Invalid date`);
+  const h = hasTime ? (p.hour ?? 0) : 0;
+  const mi = hasTime ? (p.minute ?? 0) : 0;
+  const s = hasTime ? (p.second ?? 0) : 0;
+  const epochSecond = localToEpochSecond(year, month, day, h, mi, s, effective);
+  return { epochSecond, nano: hasTime ? (p.nano ?? 0) : 0, zone };
+}
+
+/** A parser for one entry of `formats`, bound to a zone at parse time. */
+export type DateParser = (text: string, zone: ZoneId) => DateValue;
+
+const ISO_RE =
+  /^([+-]?\d{4,9})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,9}))?)?)?)?(Z|[+-]\d{2}(?::?\d{2})?|\[?[A-Za-z][A-Za-z0-9_/+-]*\]?)?$/;
+
+function parseIso(text: string, zone: ZoneId): DateValue {
+  const m = ISO_RE.exec(text);
+  if (m === null) throw illegalArgument(`failed to parse date field [${text}] with format [iso8601]`);
+  const p: Parsed = { year: Number(m[1]) };
+  if (m[2] !== undefined) p.month = Number(m[2]);
+  if (m[3] !== undefined) p.day = Number(m[3]);
+  if (m[4] !== undefined) {
+    p.hour = Number(m[4]);
+    p.minute = Number(m[5] ?? 0);
+    p.second = Number(m[6] ?? 0);
+    p.nano = Number((m[7] ?? '').padEnd(9, '0'));
+  }
+  if (
+    (p.month ?? 1) > 12 ||
+    (p.month ?? 1) < 1 ||
+    (p.day ?? 1) < 1 ||
+    (p.hour ?? 0) > 23 ||
+    (p.minute ?? 0) > 59 ||
+    (p.second ?? 0) > 59
+  ) {
+    throw illegalArgument(`failed to parse date field [${text}] with format [iso8601]`);
+  }
+  const z = m[8];
+  if (z !== undefined) {
+    if (z === 'Z' || /^[+-]/.test(z)) {
+      if (!offsetSetter(true)(p, z.length === 3 ? `${z}:00` : z))
+        throw illegalArgument(`failed to parse date field [${text}]`);
+    } else p.zone = zoneOf(z.replace(/^\[|\]$/g, ''));
+  }
+  return resolve(p, zone, text);
+}
+
+function fromMillis(ms: number, zone: ZoneId): DateValue {
+  const sec = Math.floor(ms / 1000);
+  return { epochSecond: sec, nano: Math.round(ms - sec * 1000) * 1e6, zone };
+}
+
+const NAMED: Record<string, string> = {
+  strict_date_optional_time: 'iso',
+  date_optional_time: 'iso',
+  strict_date_optional_time_nanos: 'iso',
+  iso8601: 'iso',
+  strict_date_time: 'iso',
+  date_time: 'iso',
+  strict_date_time_no_millis: 'iso',
+  date_time_no_millis: 'iso',
+  strict_date: 'yyyy-MM-dd',
+  date: 'yyyy-MM-dd',
+  basic_date: 'yyyyMMdd',
+  strict_date_hour_minute_second: "yyyy-MM-dd'T'HH:mm:ss",
+  date_hour_minute_second: "yyyy-MM-dd'T'HH:mm:ss",
+  strict_date_hour_minute_second_millis: "yyyy-MM-dd'T'HH:mm:ss.SSS",
+  strict_year_month_day: 'yyyy-MM-dd',
+  year_month_day: 'yyyy-MM-dd',
+  strict_year: 'yyyy',
+  year: 'yyyy',
+};
+
+/** Compiles one `formats` entry of the date processor. */
+export function compileDateFormat(format: string): DateParser {
+  switch (format) {
+    case 'ISO8601':
+      return parseIso;
+    case 'UNIX':
+      return (text, zone) => {
+        const d = parseJavaDouble(text);
+        if (d === undefined) throw illegalArgument(`For input string: "${text}"`);
+        return fromMillis(Math.trunc(d * 1000), zone);
+      };
+    case 'UNIX_MS':
+      return (text, zone) => {
+        const v = parseJavaIntegral(text, true, false);
+        if (v === undefined) throw illegalArgument(`For input string: "${text}"`);
+        return fromMillis(Number(v), zone);
+      };
+    case 'TAI64N':
+      return (text, zone) => {
+        const t = text.startsWith('@') ? text.slice(1) : text;
+        const base = parseInt(t.slice(1, 16), 16);
+        const rest = parseInt(t.slice(16, 24), 16);
+        if (Number.isNaN(base) || Number.isNaN(rest)) throw illegalArgument(`For input string: "${text}"`);
+        return fromMillis(base * 1000 - 10000 + Math.floor(rest / 1e6), zone);
+      };
+    default:
+      break;
+  }
+  const f = format.startsWith('8') ? format.slice(1) : format;
+  const parts = f.split('||');
+  const parsers = parts.map((part): DateParser => {
+    if (part === 'epoch_millis' || part === 'epoch_second') {
+      const scale = part === 'epoch_millis' ? 1 : 1000;
+      return (text, zone) => {
+        if (!/^-?\d+(\.\d+)?$/.test(text))
+          throw illegalArgument(`failed to parse date field [${text}] with format [${part}]`);
+        return resolve({ epochMillis: Number(text) * scale }, zone, text);
+      };
+    }
+    const named = NAMED[part];
+    if (named === 'iso') return parseIso;
+    const compiled = compileJavaPattern(named ?? part);
+    return (text, zone) => {
+      const p = applyPattern(compiled, text);
+      if (p === undefined)
+        throw illegalArgument(`failed to parse date field [${text}] with format [${part}]`);
+      return resolve(p, zone, text);
+    };
+  });
+  if (parsers.length === 1 && parsers[0] !== undefined) return parsers[0];
+  return (text, zone) => {
+    let last: unknown;
+    for (const p of parsers) {
+      try {
+        return p(text, zone);
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw last;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printing
+
+export type DatePrinter = (v: DateValue) => string;
+
+function pad(n: number, w: number): string {
+  const s = String(Math.abs(n)).padStart(w, '0');
+  return n < 0 ? `-${s}` : s;
+}
+
+function offsetText(total: number, colon: boolean, zText: string | undefined): string {
+  if (total === 0 && zText !== undefined) return zText;
+  const sign = total < 0 ? '-' : '+';
+  const a = Math.abs(total);
+  const h = Math.floor(a / 3600);
+  const m = Math.floor((a % 3600) / 60);
+  return `${sign}${pad(h, 2)}${colon ? ':' : ''}${pad(m, 2)}`;
+}
+
+/** Local fields of an instant in a zone. */
+function fieldsOf(v: DateValue): {
+  y: number;
+  mo: number;
+  d: number;
+  h: number;
+  mi: number;
+  s: number;
+  dow: number;
+  offset: number;
+} {
+  let offset = 0;
+  if (v.zone instanceof ZoneOffset) offset = v.zone.totalSeconds();
+  else offset = v.zone.rules().offset(Instant.ofEpochSecond(v.epochSecond)).totalSeconds();
+  const date = new Date((v.epochSecond + offset) * 1000);
+  return {
+    y: date.getUTCFullYear(),
+    mo: date.getUTCMonth() + 1,
+    d: date.getUTCDate(),
+    h: date.getUTCHours(),
+    mi: date.getUTCMinutes(),
+    s: date.getUTCSeconds(),
+    dow: ((date.getUTCDay() + 6) % 7) + 1,
+    offset,
+  };
+}
+
+export function compileDatePrinter(format: string): DatePrinter {
+  const f = format.startsWith('8') ? format.slice(1) : format;
+  if (f === 'epoch_millis') return (v) => String(v.epochSecond * 1000 + Math.floor(v.nano / 1e6));
+  if (f === 'epoch_second') return (v) => String(v.epochSecond);
+  const pattern =
+    f === 'strict_date_optional_time' || f === 'date_optional_time' || f === 'iso8601'
+      ? "yyyy-MM-dd'T'HH:mm:ss.SSSXXX"
+      : (NAMED[f] ?? f);
+  const parts: ((x: ReturnType<typeof fieldsOf>, v: DateValue) => string)[] = [];
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i] ?? '';
+    if (c === "'") {
+      const end = pattern.indexOf("'", i + 1);
+      const lit = end === i + 1 ? "'" : pattern.slice(i + 1, end < 0 ? pattern.length : end);
+      parts.push(() => lit);
+      i = end < 0 ? pattern.length : end + 1;
+      continue;
+    }
+    if (!/[A-Za-z]/.test(c)) {
+      parts.push(() => c);
+      i += 1;
+      continue;
+    }
+    let n = 1;
+    while (pattern[i + n] === c) n += 1;
+    i += n;
+    const w = n;
+    switch (c) {
+      case 'y':
+      case 'u':
+        parts.push((x) => (w === 2 ? pad(x.y % 100, 2) : pad(x.y, w)));
+        break;
+      case 'M':
+        parts.push((x) =>
+          w >= 4 ? (MONTHS[x.mo - 1] ?? '') : w === 3 ? (MONTHS[x.mo - 1] ?? '').slice(0, 3) : pad(x.mo, w),
+        );
+        break;
+      case 'd':
+        parts.push((x) => pad(x.d, w));
+        break;
+      case 'H':
+        parts.push((x) => pad(x.h, w));
+        break;
+      case 'h':
+        parts.push((x) => pad(x.h % 12 === 0 ? 12 : x.h % 12, w));
+        break;
+      case 'a':
+        parts.push((x) => (x.h < 12 ? 'AM' : 'PM'));
+        break;
+      case 'm':
+        parts.push((x) => pad(x.mi, w));
+        break;
+      case 's':
+        parts.push((x) => pad(x.s, w));
+        break;
+      case 'S':
+        parts.push((_x, v) => pad(v.nano, 9).slice(0, w));
+        break;
+      case 'E':
+        parts.push((x) => (w >= 4 ? (DAYS[x.dow - 1] ?? '') : (DAYS[x.dow - 1] ?? '').slice(0, 3)));
+        break;
+      case 'X':
+        parts.push((x) => offsetText(x.offset, w >= 3, 'Z'));
+        break;
+      case 'x':
+        parts.push((x) => offsetText(x.offset, w >= 3, undefined));
+        break;
+      case 'Z':
+        parts.push((x) =>
+          w === 5 ? offsetText(x.offset, true, 'Z') : offsetText(x.offset, false, undefined),
+        );
+        break;
+      case 'V':
+        parts.push((_x, v) => v.zone.id());
+        break;
+      default:
+        throw illegalArgument(`Unsupported pattern letter [${c}] in output format [${format}]`);
+    }
+  }
+  return (v) => {
+    const x = fieldsOf(v);
+    let out = '';
+    for (const p of parts) out += p(x, v);
+    return out;
+  };
+}

@@ -1,0 +1,390 @@
+import { compileCondition, type CompiledCondition } from './condition';
+import { ProcessorConfig } from './config';
+import { IngestDocument } from './document';
+import { IngestError, ProcessingError, ProcessorFailure, rootCause } from './errors';
+import { deepCopy, isMap, javaToString, toPlain, type JsonMap } from './values';
+
+/** One result line of a verbose simulate (Elasticsearch's SimulateProcessorResult JSON). */
+export type TraceEntry = JsonMap;
+
+/** What a processor sees while it runs. */
+export interface Runtime {
+  /** Runs a stored pipeline on the same document (pipeline processor). */
+  runPipeline(name: string, doc: IngestDocument, ignoreMissing: boolean): void;
+  readonly trace: TraceEntry[] | undefined;
+  readonly services: Services;
+}
+
+/** Shared, injectable services (clock, geoip). */
+export interface Services {
+  readonly geoip: GeoIpLookup | undefined;
+}
+
+export type GeoIpLookup = (ip: string, database: string) => JsonMap | undefined;
+
+export interface Processor {
+  execute(doc: IngestDocument, rt: Runtime): void;
+}
+
+export interface CompileContext {
+  readonly pipelineId: string | undefined;
+  compileList(list: unknown, property: string): Step[];
+  readonly services: Services;
+}
+
+export type ProcessorFactory = (cfg: ProcessorConfig, ctx: CompileContext) => Processor;
+
+/** A compiled processor with its common options. */
+export interface Step {
+  readonly type: string;
+  readonly tag: string | undefined;
+  readonly description: string | undefined;
+  readonly ifSource: string | undefined;
+  readonly condition: CompiledCondition | undefined;
+  readonly ignoreFailure: boolean;
+  readonly onFailure: readonly Step[] | undefined;
+  readonly processor: Processor;
+}
+
+/** Processors the executor knows but refuses (not emulable), reported at load time. */
+export const UNSUPPORTED_PROCESSORS: ReadonlySet<string> = new Set([
+  'script',
+  'user_agent',
+  'enrich',
+  'inference',
+  'attachment',
+  'circle',
+  'set_security_user',
+  'reroute',
+  'sort',
+  'ip_location',
+  'redact',
+  'normalize_for_stream',
+]);
+
+export function compileSteps(
+  list: unknown,
+  registry: ReadonlyMap<string, ProcessorFactory>,
+  pipelineId: string | undefined,
+  services: Services,
+  property = 'processors',
+): Step[] {
+  if (!Array.isArray(list)) {
+    throw new IngestError(
+      'INGEST_INVALID_CONFIG',
+      `[${property}] property isn't a list, but of type [${typeof list}]`,
+      {
+        esType: 'parse_exception',
+      },
+    );
+  }
+  const ctx: CompileContext = {
+    pipelineId,
+    services,
+    compileList: (l, prop) => compileSteps(l, registry, pipelineId, services, prop),
+  };
+  return list.map((entry) => compileStep(entry, registry, ctx));
+}
+
+function compileStep(
+  entry: unknown,
+  registry: ReadonlyMap<string, ProcessorFactory>,
+  ctx: CompileContext,
+): Step {
+  if (!isMap(entry) || Object.keys(entry).length !== 1) {
+    throw new IngestError(
+      'INGEST_INVALID_CONFIG',
+      'processor definition must be an object with exactly one processor type',
+      {
+        esType: 'parse_exception',
+      },
+    );
+  }
+  const [type = '', rawConfig] = Object.entries(entry)[0] ?? [];
+  const raw: JsonMap = isMap(rawConfig) ? { ...rawConfig } : {};
+  const tag =
+    typeof raw['tag'] === 'string'
+      ? raw['tag']
+      : raw['tag'] === undefined || raw['tag'] === null
+        ? undefined
+        : javaToString(raw['tag']);
+  const cfg = new ProcessorConfig(type, tag, raw, ctx.pipelineId);
+  cfg.raw_('tag');
+  if (UNSUPPORTED_PROCESSORS.has(type)) {
+    throw new IngestError(
+      'INGEST_UNSUPPORTED_PROCESSOR',
+      `processor [${type}]${tag !== undefined ? ` with tag [${tag}]` : ''}${ctx.pipelineId !== undefined ? ` in pipeline [${ctx.pipelineId}]` : ''} is not supported by the local ingest executor`,
+      { processorType: type, ...(tag !== undefined ? { processorTag: tag } : {}), esType: 'parse_exception' },
+    );
+  }
+  const factory = registry.get(type);
+  if (factory === undefined) {
+    throw new IngestError('INGEST_UNSUPPORTED_PROCESSOR', `No processor type exists with name [${type}]`, {
+      processorType: type,
+      ...(tag !== undefined ? { processorTag: tag } : {}),
+      esType: 'parse_exception',
+    });
+  }
+  const description = cfg.string('description', null);
+  const ignoreFailure = cfg.bool('ignore_failure', false);
+  const ifRaw = cfg.raw_('if');
+  let ifSource: string | undefined;
+  let params: JsonMap = {};
+  if (typeof ifRaw === 'string') ifSource = ifRaw;
+  else if (isMap(ifRaw)) {
+    if (typeof ifRaw['source'] !== 'string') throw cfg.error('if', '[if] must have a [source]');
+    if (ifRaw['lang'] !== undefined && ifRaw['lang'] !== 'painless')
+      throw cfg.error('if', `[if] language [${javaToString(ifRaw['lang'])}] is not supported`);
+    ifSource = ifRaw['source'];
+    params = isMap(ifRaw['params']) ? ifRaw['params'] : {};
+  } else if (ifRaw !== undefined && ifRaw !== null)
+    throw cfg.error('if', '[if] must be a string or a script object');
+  let condition: CompiledCondition | undefined;
+  if (ifSource !== undefined) {
+    try {
+      condition = compileCondition(ifSource, params);
+    } catch (e) {
+      throw cfg.error('if', e instanceof Error ? e.message : String(e));
+    }
+  }
+  const onFailureRaw = cfg.raw_('on_failure');
+  let onFailure: Step[] | undefined;
+  if (onFailureRaw !== undefined && onFailureRaw !== null) {
+    if (!Array.isArray(onFailureRaw)) throw cfg.error('on_failure', `[on_failure] property isn't a list`);
+    if (onFailureRaw.length === 0)
+      throw cfg.error('on_failure', '[on_failure] processors list cannot be empty');
+    onFailure = ctx.compileList(onFailureRaw, 'on_failure');
+  }
+  const processor = factory(cfg, ctx);
+  cfg.finish();
+  return { type, tag, description, ifSource, condition, ignoreFailure, onFailure, processor };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Execution
+
+const FAILURE_KEYS = [
+  'on_failure_message',
+  'on_failure_processor_type',
+  'on_failure_processor_tag',
+  'on_failure_pipeline',
+] as const;
+
+function wrapFailure(
+  error: unknown,
+  type: string,
+  tag: string | undefined,
+  doc: IngestDocument,
+): ProcessorFailure {
+  if (error instanceof ProcessorFailure) return error;
+  const pipeline = doc.ingest['pipeline'];
+  return new ProcessorFailure(
+    rootCause(error),
+    type,
+    tag,
+    typeof pipeline === 'string' ? pipeline : undefined,
+  );
+}
+
+export function errorJson(cause: ProcessingError): JsonMap {
+  return {
+    root_cause: [{ type: cause.type, reason: cause.message }],
+    type: cause.type,
+    reason: cause.message,
+  };
+}
+
+export function snapshot(doc: IngestDocument): JsonMap {
+  const out: JsonMap = {};
+  for (const [k, v] of Object.entries(doc.meta))
+    out[k] = k === '_version' && v !== undefined && v !== null ? javaToString(v) : toPlain(v);
+  out['_source'] = toPlain(doc.source);
+  out['_ingest'] = toPlain(doc.ingest);
+  return out;
+}
+
+function traceEntry(step: Step, status: string, extra: JsonMap): TraceEntry {
+  const e: TraceEntry = { processor_type: step.type, status };
+  if (step.description !== undefined) e['description'] = step.description;
+  if (step.tag !== undefined) e['tag'] = step.tag;
+  return Object.assign(e, extra);
+}
+
+/** Runs a list of steps (Elasticsearch CompoundProcessor without handlers). Stops on drop/terminate. */
+export function runSteps(steps: readonly Step[], doc: IngestDocument, rt: Runtime): void {
+  for (const step of steps) {
+    runStep(step, doc, rt);
+    if (doc.dropped || doc.terminated) return;
+  }
+}
+
+function runStep(step: Step, doc: IngestDocument, rt: Runtime): void {
+  const trace = rt.trace;
+  let ifJson: JsonMap | undefined;
+  if (step.condition !== undefined) {
+    let ok: boolean;
+    try {
+      ok = step.condition(doc);
+    } catch (e) {
+      const failure = wrapFailure(e, 'conditional', step.tag, doc);
+      if (trace !== undefined)
+        trace.push(
+          traceEntry(step, 'error', {
+            if: { condition: step.ifSource, result: false },
+            error: errorJson(failure.cause),
+          }),
+        );
+      throw failure;
+    }
+    if (trace !== undefined) ifJson = { condition: step.ifSource, result: ok };
+    if (!ok) {
+      if (trace !== undefined) trace.push(traceEntry(step, 'skipped', { if: ifJson }));
+      return;
+    }
+  }
+  const cond = ifJson === undefined ? {} : { if: ifJson };
+  let traceIndex = -1;
+  if (trace !== undefined && step.type === 'pipeline') {
+    traceIndex = trace.length;
+    trace.push(traceEntry(step, 'success', cond));
+  }
+  try {
+    step.processor.execute(doc, rt);
+  } catch (e) {
+    const failure = wrapFailure(e, step.type, step.tag, doc);
+    if (step.ignoreFailure) {
+      if (trace !== undefined && traceIndex < 0) {
+        trace.push(
+          traceEntry(step, 'error_ignored', {
+            ...cond,
+            ignored_error: { error: errorJson(rootCause(e)) },
+            doc: snapshot(doc),
+          }),
+        );
+      }
+      return;
+    }
+    if (trace !== undefined && traceIndex < 0)
+      trace.push(traceEntry(step, 'error', { ...cond, error: errorJson(rootCause(e)) }));
+    if (step.onFailure === undefined) throw failure;
+    runOnFailure(step.onFailure, failure, doc, rt);
+    return;
+  }
+  if (trace !== undefined && traceIndex < 0) {
+    trace.push(
+      traceEntry(
+        step,
+        doc.dropped ? 'dropped' : 'success',
+        doc.dropped ? cond : { ...cond, doc: snapshot(doc) },
+      ),
+    );
+  }
+}
+
+/** Runs handlers with `_ingest.on_failure_*` set (restored afterwards, also for nested handlers). */
+export function runOnFailure(
+  handlers: readonly Step[],
+  failure: ProcessorFailure,
+  doc: IngestDocument,
+  rt: Runtime,
+): void {
+  const saved = FAILURE_KEYS.map((k) => [k, Object.hasOwn(doc.ingest, k), doc.ingest[k]] as const);
+  doc.ingest['on_failure_message'] = failure.cause.message;
+  doc.ingest['on_failure_processor_type'] = failure.processorType;
+  doc.ingest['on_failure_processor_tag'] = failure.processorTag ?? null;
+  doc.ingest['on_failure_pipeline'] = failure.pipeline ?? null;
+  try {
+    runSteps(handlers, doc, rt);
+  } finally {
+    for (const [k, had, v] of saved) {
+      if (had) doc.ingest[k] = v;
+      else delete doc.ingest[k];
+    }
+  }
+}
+
+/** A compiled pipeline. */
+export class Pipeline {
+  constructor(
+    readonly id: string,
+    readonly description: string | undefined,
+    readonly steps: readonly Step[],
+    readonly onFailure: readonly Step[] | undefined,
+    readonly definition: unknown,
+  ) {}
+
+  /** Runs the body with pipeline-level on_failure: handlers run, then the pipeline stops. */
+  run(doc: IngestDocument, rt: Runtime): void {
+    try {
+      runSteps(this.steps, doc, rt);
+    } catch (e) {
+      if (this.onFailure === undefined) throw e;
+      const failure = e instanceof ProcessorFailure ? e : wrapFailure(e, 'pipeline', undefined, doc);
+      runOnFailure(this.onFailure, failure, doc, rt);
+    }
+  }
+}
+
+const PIPELINE_KEYS = new Set([
+  'description',
+  'processors',
+  'on_failure',
+  'version',
+  '_meta',
+  'deprecated',
+  'created_date',
+  'modified_date',
+  'created_date_millis',
+  'modified_date_millis',
+]);
+
+export function compilePipeline(
+  id: string,
+  definition: unknown,
+  registry: ReadonlyMap<string, ProcessorFactory>,
+  services: Services,
+): Pipeline {
+  if (!isMap(definition)) {
+    throw new IngestError('INGEST_INVALID_CONFIG', `pipeline [${id}] definition must be an object`, {
+      pipeline: id,
+      esType: 'parse_exception',
+    });
+  }
+  const unknown = Object.keys(definition).filter((k) => !PIPELINE_KEYS.has(k));
+  if (unknown.length > 0) {
+    throw new IngestError(
+      'INGEST_INVALID_CONFIG',
+      `pipeline [${id}] doesn't support one or more provided configuration parameters [${unknown.join(', ')}]`,
+      {
+        pipeline: id,
+        esType: 'parse_exception',
+      },
+    );
+  }
+  const processors = definition['processors'];
+  if (processors === undefined || processors === null) {
+    throw new IngestError('INGEST_INVALID_CONFIG', '[processors] required property is missing', {
+      pipeline: id,
+      propertyName: 'processors',
+      esType: 'parse_exception',
+    });
+  }
+  const steps = compileSteps(processors, registry, id, services);
+  const rawOnFailure = definition['on_failure'];
+  let onFailure: Step[] | undefined;
+  if (rawOnFailure !== undefined && rawOnFailure !== null) {
+    if (Array.isArray(rawOnFailure) && rawOnFailure.length === 0) {
+      throw new IngestError(
+        'INGEST_INVALID_CONFIG',
+        `pipeline [${id}] cannot have an empty on_failure option defined`,
+        {
+          pipeline: id,
+          esType: 'parse_exception',
+        },
+      );
+    }
+    onFailure = compileSteps(rawOnFailure, registry, id, services, 'on_failure');
+  }
+  const description = typeof definition['description'] === 'string' ? definition['description'] : undefined;
+  return new Pipeline(id, description, steps, onFailure, deepCopy(definition));
+}

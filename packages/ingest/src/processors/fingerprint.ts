@@ -1,0 +1,86 @@
+import { createHash } from 'node:crypto';
+import { fieldPath } from '../document';
+import type { ProcessorFactory } from '../engine';
+import { illegalArgument } from '../errors';
+import { JavaDateTime, isMap, isNumber, numberType, numericValue } from '../values';
+
+const METHODS: Record<string, string> = {
+  MD5: 'md5',
+  'SHA-1': 'sha1',
+  'SHA-256': 'sha256',
+  'SHA-512': 'sha512',
+};
+
+const ZERO = Buffer.from([0]);
+
+/** Feeds a value with Elasticsearch's FingerprintProcessor byte encoding (reference §10). */
+export function fingerprintBytes(value: unknown, out: Buffer[]): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    for (const v of value) fingerprintBytes(v, out);
+    return;
+  }
+  if (isMap(value)) {
+    for (const k of Object.keys(value).sort()) {
+      out.push(ZERO, Buffer.from(k, 'utf8'));
+      fingerprintBytes(value[k], out);
+    }
+    return;
+  }
+  out.push(ZERO);
+  if (typeof value === 'string') out.push(Buffer.from(value, 'utf8'));
+  else if (typeof value === 'boolean') out.push(Buffer.from([value ? 1 : 2]));
+  else if (isNumber(value)) {
+    const type = numberType(value);
+    const b = Buffer.alloc(type === 'Integer' || type === 'Float' ? 4 : 8);
+    if (type === 'Integer') b.writeInt32LE(numericValue(value));
+    else if (type === 'Long')
+      b.writeBigInt64LE(BigInt(typeof value === 'bigint' ? value : Math.trunc(numericValue(value))));
+    else if (type === 'Float') b.writeFloatLE(numericValue(value));
+    else if (type === 'Double') b.writeDoubleLE(numericValue(value));
+    else
+      throw illegalArgument(
+        `value [${String(numericValue(value))}] of type [java.math.BigInteger] is not supported`,
+      );
+    out.push(b);
+  } else if (value instanceof JavaDateTime) out.push(Buffer.from(value.iso, 'utf8'));
+}
+
+const fingerprint: ProcessorFactory = (cfg) => {
+  const fields = [...(cfg.stringList('fields') ?? [])].sort();
+  if (fields.length === 0) throw cfg.error('fields', '[fields] must specify at least one field');
+  const paths = fields.map((f) => fieldPath(f));
+  const target = fieldPath(cfg.string('target_field', 'fingerprint'));
+  const salt = cfg.string('salt', '');
+  const methodName = cfg.string('method', 'SHA-1');
+  const method = METHODS[methodName];
+  if (method === undefined) {
+    throw cfg.error(
+      'method',
+      `[method] [${methodName}] must be one of the supported hash methods [MD5, SHA-1, SHA-256, SHA-512] (MurmurHash3 is not supported locally)`,
+    );
+  }
+  const ignoreMissing = cfg.bool('ignore_missing', false);
+  return {
+    execute(doc) {
+      const chunks: Buffer[] = [];
+      if (salt !== '') chunks.push(Buffer.from(salt, 'utf8'));
+      let found = false;
+      for (const p of paths) {
+        const v = doc.getOrUndefined(p);
+        if (v === undefined || v === null) {
+          if (ignoreMissing) continue;
+          throw illegalArgument(`missing field [${p.path}] when calculating fingerprint`);
+        }
+        found = true;
+        fingerprintBytes(v, chunks);
+      }
+      if (!found) return;
+      const hash = createHash(method);
+      for (const c of chunks) hash.update(c);
+      doc.set(target, hash.digest('base64'));
+    },
+  };
+};
+
+export const fingerprintProcessors: Record<string, ProcessorFactory> = { fingerprint };
