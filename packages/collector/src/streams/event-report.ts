@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import type { EventReportSettings } from '../config/load';
+import { AccountZone } from '../time/account-zone';
+import { checkTimeZone, SELF_CHECK_KEEP_CALLS, type TimeZoneVerdict } from './time-zone-check';
+import type { ReportingRecord, ReportingSource } from './sources';
+import {
+  makeDocument,
+  type Batch,
+  type DocumentEnvelope,
+  type RawDocument,
+  type Stream,
+  type StreamContext,
+} from './types';
+
+const SECOND = 1000;
+
+export const eventReportCursorSchema = z
+  .object({
+    /** Every event with an instant ≤ this one was delivered and acknowledged (UTC, RFC 3339). */
+    upper: z.iso.datetime(),
+    /** The same bound as the account-zone text last sent as `to`. */
+    upper_local: z.string(),
+    /** Instants of our recent `reporting` calls, for the time-zone self-check (issue §6). */
+    recent_calls: z.array(z.iso.datetime()).default([]),
+  })
+  .strict();
+export type EventReportCursor = z.infer<typeof eventReportCursorSchema>;
+
+/** Target share of the page limit per request: room for bursts before a window has to be split. */
+const TARGET_FILL = 0.5;
+
+/**
+ * `lastpass_enterprise.event_report.occurrence` (contracts §3): the 0-based index of a record among
+ * identical records (same five values) in one response. Identical records cannot be told apart, so the
+ * labels are just 0..n-1; a response always holds every record of a second it covers (or, in the
+ * repeated DST hour, an earlier-first prefix of them), so re-reading the second gives the same labels,
+ * and an extra record that arrived late gets the next label.
+ */
+export function assignOccurrences(records: readonly ReportingRecord[]): number[] {
+  const seen = new Map<string, number>();
+  return records.map((r) => {
+    const key = `${r.Time}\u0000${r.Username}\u0000${r.IP_Address}\u0000${r.Action}\u0000${r.Data}`;
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return n;
+  });
+}
+
+export interface EventReportStreamOptions {
+  source: ReportingSource;
+  settings: EventReportSettings;
+  envelope: DocumentEnvelope;
+  apiUser: string;
+}
+
+/**
+ * The event report (lastpass-api.md §4.1, §5.1, §6): windows `[cursor − overlap, now − settle lag]`,
+ * read as a sequence of sub-windows sized to the observed event density so that each response stays
+ * under the page limit. A response that is under the limit (and has no `next`) is complete by
+ * definition, whatever the order of its events, whatever `next` means, whatever the inclusivity of
+ * `from`/`to`: so the stream never depends on those unverified behaviours. A full response is thrown
+ * away and its sub-window split; only a window of one second that is still full is delivered as is
+ * and reported (`EVENT_REPORT_SECOND_OVERFLOW`). Every sub-window starts one second early (the
+ * boundary second is re-read whole) and at an unambiguous wall-clock text (DST fall-back hour).
+ */
+export function createEventReportStream(options: EventReportStreamOptions): Stream {
+  const { source, settings, envelope, apiUser } = options;
+  const zone = new AccountZone(envelope.timeZone);
+  let pageLimit = settings.pageLimit;
+
+  function toDocuments(records: readonly ReportingRecord[]): RawDocument[] {
+    const occurrences = assignOccurrences(records);
+    return records.map((record, i) => {
+      const doc = makeDocument('event_report', envelope, record);
+      doc.lastpass_enterprise = { event_report: { occurrence: occurrences[i] ?? 0 } };
+      return doc;
+    });
+  }
+
+  async function* read(context: StreamContext): AsyncGenerator<Batch, void, undefined> {
+    const parsed =
+      context.cursor === undefined || context.cursor === null
+        ? null
+        : eventReportCursorSchema.parse(context.cursor);
+    const now = context.now();
+    const end = Math.floor((now - settings.settleLagMs) / SECOND) * SECOND;
+    const firstStart = context.since ?? now - settings.initialIntervalMs;
+    const start =
+      Math.floor((parsed === null ? firstStart : Date.parse(parsed.upper) - settings.overlapMs) / SECOND) *
+      SECOND;
+    const calls = (parsed?.recent_calls ?? []).map((t) => Date.parse(t));
+    let verdict: TimeZoneVerdict | undefined;
+    const cursorAt = (upper: number): EventReportCursor => ({
+      upper: new Date(upper).toISOString(),
+      upper_local: zone.format(upper),
+      recent_calls: calls.slice(-SELF_CHECK_KEEP_CALLS).map((t) => new Date(t).toISOString()),
+    });
+    const notes = (): Record<string, string> =>
+      verdict === undefined ? {} : { time_zone_check: verdict.note };
+    if (end <= start) {
+      yield { documents: [], fetched: 0, apiCalls: 0, commit: parsed ?? cursorAt(start), progress: 1 };
+      return;
+    }
+    let pos = start;
+    let span = end - start;
+    while (pos < end && !context.signal.aborted) {
+      let subEnd = Math.min(pos + Math.max(span, SECOND), end);
+      // The request covers [pos − 1s, subEnd]: the boundary second is always read whole.
+      let queryFrom = pos - SECOND;
+      let queryTo = subEnd;
+      // Never cut a repeated DST period: records of its two passes share their wall-clock texts, so
+      // occurrences are only right when a response holds both passes. Such a request is atomic.
+      const cutFrom = zone.ambiguousPeriodOf(queryFrom);
+      const cutTo = zone.ambiguousPeriodOf(queryTo);
+      if (cutFrom !== undefined) queryFrom = cutFrom.start - SECOND;
+      if (cutTo !== undefined) queryTo = cutTo.end + SECOND;
+      const atomic = cutFrom !== undefined || cutTo !== undefined;
+      subEnd = Math.min(Math.max(subEnd, queryTo), end);
+      const from = zone.format(queryFrom);
+      const to = zone.format(queryTo);
+      calls.push(context.now());
+      const page = await source.reporting({ from, to });
+      const count = page.events.length;
+      const hasNext = page.next !== null && page.next !== undefined && page.next !== '';
+      if (hasNext && count > 0 && count < pageLimit) pageLimit = count; // the server's page is smaller than configured
+      const full = hasNext || count >= pageLimit;
+      if (full && !atomic && subEnd - pos > SECOND) {
+        // Not complete: never guess which part is missing; read a narrower window instead.
+        context.logger.debug({ from, to, events: count }, 'event_report: full page, splitting the window');
+        span = narrowerSpan(subEnd - pos, page.events, zone, pageLimit);
+        yield { documents: [], fetched: 0, apiCalls: page.apiCalls };
+        continue;
+      }
+      if (full) {
+        context.logger.warn(
+          { code: 'EVENT_REPORT_SECOND_OVERFLOW', from, to, events: count, page_limit: pageLimit },
+          atomic
+            ? 'event_report: more events than one page in a repeated DST hour; delivering this page as is, records past the page limit may be missing'
+            : 'event_report: more events than one page around a single second; delivering this page as is, records past the page limit in this second may be missing',
+        );
+      }
+      const v = checkTimeZone(page.events, calls, zone, apiUser);
+      if (v !== undefined) {
+        if (!v.ok && verdict?.note !== v.note)
+          context.logger.warn({ code: 'TIME_ZONE_MISMATCH' }, v.note);
+        verdict = v;
+      }
+      const overflow: Record<string, string> = full
+        ? {
+            last_second_overflow: `${to}: ${count} events in one page around one second (page limit ${pageLimit})`,
+          }
+        : {};
+      yield {
+        documents: toDocuments(page.events),
+        fetched: count,
+        apiCalls: page.apiCalls,
+        commit: cursorAt(subEnd),
+        notes: { ...notes(), ...overflow },
+        progress: (subEnd - start) / (end - start),
+      };
+      // Grow (or keep) the window toward the target fill for the next request.
+      const fill = (TARGET_FILL * pageLimit) / Math.max(count, 1);
+      span = Math.max(SECOND, Math.floor((subEnd - pos) * Math.min(fill, 8)));
+      pos = subEnd;
+    }
+  }
+
+  return { id: 'event_report', read };
+}
+
+/** A smaller window after a full page: from the density seen in the page, at most half the old one. */
+function narrowerSpan(
+  width: number,
+  events: readonly ReportingRecord[],
+  zone: AccountZone,
+  pageLimit: number,
+): number {
+  const half = Math.max(SECOND, Math.floor(width / 2 / SECOND) * SECOND);
+  if (events.length < 2) return half;
+  let min = events[0]?.Time ?? '';
+  let max = min;
+  for (const e of events) {
+    if (e.Time < min) min = e.Time;
+    if (e.Time > max) max = e.Time;
+  }
+  try {
+    const lo = zone.instantsOf(min)[0];
+    const hi = zone.instantsOf(max).at(-1);
+    if (lo === undefined || hi === undefined) return half;
+    const covered = Math.max(SECOND, hi - lo + SECOND);
+    const estimate = Math.floor((covered * TARGET_FILL * pageLimit) / events.length / SECOND) * SECOND;
+    return Math.max(SECOND, Math.min(half, estimate));
+  } catch {
+    return half;
+  }
+}

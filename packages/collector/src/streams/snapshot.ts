@@ -1,0 +1,111 @@
+import { z } from 'zod';
+import type { StreamId } from '../config/schema';
+import type { Batch, RawDocument, StreamContext } from './types';
+
+/**
+ * Cursor of a full-snapshot stream (users, shared folders): the snapshot in progress, if any, and the
+ * last complete one. A snapshot's id and start time are committed before its first document is
+ * written, so a crashed snapshot resumes with the same id and `@timestamp` (contracts §3).
+ */
+export const snapshotCursorSchema = z
+  .object({
+    in_progress: z
+      .object({
+        id: z.string(),
+        started_at: z.iso.datetime(),
+        next_page_index: z.number().int().nonnegative(),
+      })
+      .strict()
+      .nullable(),
+    last_complete: z
+      .object({
+        id: z.string(),
+        started_at: z.iso.datetime(),
+        completed_at: z.iso.datetime(),
+        documents: z.number().int().nonnegative(),
+      })
+      .strict()
+      .nullable(),
+  })
+  .strict();
+export type SnapshotCursor = z.infer<typeof snapshotCursorSchema>;
+
+/** Snapshot ids are the start instant, compact: `20240310T060000Z` (sortable, readable, unique per stream). */
+export function snapshotIdOf(startedAt: number): string {
+  return new Date(Math.floor(startedAt / 1000) * 1000).toISOString().replace(/[-:]/g, '').replace('.000', '');
+}
+
+export interface SnapshotPage {
+  documents: (snapshot: { id: string; timestamp: string }) => RawDocument[];
+  fetched: number;
+  apiCalls: number;
+  last: boolean;
+}
+
+/** Runs one (possibly resumed) paged snapshot; `fetchPage` reads page `pageIndex` (0-based). */
+export async function* readSnapshot(
+  stream: StreamId,
+  context: StreamContext,
+  fetchPage: (pageIndex: number) => Promise<SnapshotPage>,
+): AsyncGenerator<Batch, void, undefined> {
+  const cursor: SnapshotCursor =
+    context.cursor === undefined || context.cursor === null
+      ? { in_progress: null, last_complete: null }
+      : snapshotCursorSchema.parse(context.cursor);
+  let current = cursor.in_progress;
+  if (current === null) {
+    const startedAt = context.now();
+    current = {
+      id: snapshotIdOf(startedAt),
+      started_at: new Date(Math.floor(startedAt / 1000) * 1000).toISOString(),
+      next_page_index: 0,
+    };
+    // Commit the snapshot's identity before any of its documents exists.
+    yield { documents: [], fetched: 0, apiCalls: 0, commit: { ...cursor, in_progress: current } };
+  } else {
+    context.logger.info(
+      { stream, snapshot: current.id, page_index: current.next_page_index },
+      'resuming snapshot',
+    );
+  }
+  const snapshot = { id: current.id, timestamp: current.started_at };
+  let delivered = 0;
+  for (let pageIndex = current.next_page_index; !context.signal.aborted; pageIndex++) {
+    const page = await fetchPage(pageIndex);
+    const documents = page.documents(snapshot);
+    delivered += documents.length;
+    const inProgress = { ...current, next_page_index: pageIndex + 1 };
+    if (!page.last) {
+      yield {
+        documents,
+        fetched: page.fetched,
+        apiCalls: page.apiCalls,
+        commit: { ...cursor, in_progress: inProgress },
+      };
+      continue;
+    }
+    const done: SnapshotCursor = {
+      in_progress: null,
+      last_complete: {
+        id: current.id,
+        started_at: current.started_at,
+        completed_at: new Date(context.now()).toISOString(),
+        documents: delivered,
+      },
+    };
+    yield { documents, fetched: page.fetched, apiCalls: page.apiCalls, commit: done, progress: 1 };
+    return;
+  }
+}
+
+/** Removes every `password` key, at any depth (contracts §3: secrets never enter a document). */
+export function withoutPasswords(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutPasswords);
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value))
+      if (k.toLowerCase() !== 'password') out[k] = withoutPasswords(v);
+    return out;
+  }
+  return value;
+}

@@ -1,0 +1,74 @@
+import type { AccountZone } from '../time/account-zone';
+import type { ReportingRecord } from './sources';
+
+export const SELF_CHECK_KEEP_CALLS = 20;
+/** How far LastPass's logged time of our call may be from our clock and still count as a match. */
+const MATCH_MS = 2 * 60_000;
+const QUARTER_HOUR = 15 * 60_000;
+
+export interface TimeZoneVerdict {
+  ok: boolean;
+  note: string;
+}
+
+function isOwnReportingCall(record: ReportingRecord, apiUser: string): boolean {
+  if (record.Action.trim().toLowerCase() !== 'reporting') return false;
+  const data = record.Data.trim();
+  return data === 'Initiated by API' || data === `Initiated by API: ${apiUser}`;
+}
+
+function formatOffset(ms: number): string {
+  const sign = ms < 0 ? '-' : '+';
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  return `${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+/**
+ * The time-zone self-check (issue §6): each of our `reporting` calls is itself logged by LastPass as a
+ * `Reporting` event whose `Time` is the call's time in the account zone. Interpreting that text in the
+ * configured zone must give (about) the instant of one of our calls. When it does not, but does at a
+ * whole quarter-hour offset, the configured `time_zone` is wrong: every window would be shifted.
+ * Returns undefined when the records hold no self-audit event that can be attributed to a known call.
+ */
+export function checkTimeZone(
+  records: readonly ReportingRecord[],
+  calls: readonly number[],
+  zone: AccountZone,
+  apiUser: string,
+): TimeZoneVerdict | undefined {
+  if (calls.length === 0) return undefined;
+  const first = Math.min(...calls);
+  const last = Math.max(...calls);
+  let mismatch: { text: string; offset: number } | undefined;
+  for (const record of records) {
+    if (!isOwnReportingCall(record, apiUser)) continue;
+    let instants: number[];
+    try {
+      instants = zone.instantsOf(record.Time);
+    } catch {
+      continue;
+    }
+    for (const at of instants) {
+      if (at < first - 15 * 3_600_000 || at > last + 15 * 3_600_000) continue;
+      let best: number | undefined;
+      for (const call of calls)
+        if (best === undefined || Math.abs(at - call) < Math.abs(at - best)) best = call;
+      if (best === undefined) continue;
+      const delta = at - best;
+      if (Math.abs(delta) <= MATCH_MS)
+        return {
+          ok: true,
+          note: `ok: our reporting call at ${new Date(best).toISOString()} is logged as "${record.Time}" in ${zone.name}`,
+        };
+      // Off by (about) a whole quarter hour: the signature of a wrong zone, not of clock skew.
+      const quarters = Math.round(delta / QUARTER_HOUR);
+      if (quarters !== 0 && Math.abs(delta - quarters * QUARTER_HOUR) <= MATCH_MS)
+        mismatch ??= { text: record.Time, offset: quarters * QUARTER_HOUR };
+    }
+  }
+  if (mismatch === undefined) return undefined;
+  return {
+    ok: false,
+    note: `mismatch: LastPass logged our own reporting call as "${mismatch.text}", which read in time_zone ${zone.name} is ${formatOffset(mismatch.offset)} off our clock; the account's zone is probably not ${zone.name} (set time_zone / LASTPASS_TIME_ZONE)`,
+  };
+}
