@@ -62,7 +62,8 @@ export function defaultTemplateVars(
     if (v.type === 'yaml') yamlVars.add(v.name);
     if (v.secret === true) secretVars.add(v.name);
     const value = Object.prototype.hasOwnProperty.call(overrides, v.name) ? overrides[v.name] : v.default;
-    if (value !== undefined) vars[v.name] = v.secret === true ? fakeSecretRef(v.name) : value;
+    if (v.secret === true) vars[v.name] = fakeSecretRef(v.name);
+    else if (value !== undefined) vars[v.name] = value;
   }
   return { vars, yamlVars, secretVars };
 }

@@ -94,7 +94,9 @@ export function checkPackage(rootArg: string, options: CheckOptions = {}): Check
     notices.push(`pipeline lint skipped: @lastpass-elastic/ingest ${lintSkipped}`);
 
   let docs = false;
-  if (mode === 'source' && options.docs !== false && model) {
+  if (mode === 'source' && options.docs !== false && model && !existsSync(join(root, DOCS_TEMPLATE))) {
+    notices.push(`docs drift skipped: no ${DOCS_TEMPLATE}`);
+  } else if (mode === 'source' && options.docs !== false && model) {
     try {
       if (!docsAreCurrent(root))
         report(

@@ -1,1 +1,24 @@
-export {};
+export { planAssets, MANAGED_BY, type NamedAsset, type SetupPlan, type StreamAssets } from './assets';
+export {
+  setupElasticsearch,
+  sameAsset,
+  MIN_ELASTICSEARCH,
+  type Change,
+  type ChangeAction,
+  type AssetKind,
+  type ElasticsearchSetupResult,
+  type SetupOptions,
+} from './elasticsearch';
+export { SetupError, SETUP_ERRORS, type SetupErrorCode } from './errors';
+export { call, endpointFromEnv, errorText, type Endpoint, type Reply } from './http';
+export {
+  explainKibanaError,
+  FLEET_API_VERSION,
+  installedVersion,
+  readArchive,
+  setupKibana,
+  type KibanaSetupResult,
+  type PackageArchive,
+} from './kibana';
+export { DEFAULT_IGNORE_ABOVE, fieldMapping, generateMappings, type GeneratedMappings } from './mappings';
+export { compareVersions } from './version';

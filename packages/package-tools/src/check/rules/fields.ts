@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ecsField, readStructured, type FieldDefinition } from '@lastpass-elastic/package-model';
-import { isRecord, type RuleContext } from '../context';
+import { filesIn, isRecord, type RuleContext } from '../context';
 
 const FIELDS_LIMIT = 2048;
 const REQUIRED: Record<string, string> = {
@@ -25,11 +25,21 @@ function hasEcsDependency(root: string): boolean {
   return isRecord(deps) && isRecord(deps['ecs']) && typeof deps['ecs']['reference'] === 'string';
 }
 
+/** Group entries (containers, which the flattened model omits) may not set unit or metric_type. */
+function checkGroups(ctx: RuleContext, file: string, entries: unknown, prefix: string): void {
+  if (!Array.isArray(entries)) return;
+  for (const entry of entries) {
+    if (!isRecord(entry) || typeof entry['name'] !== 'string') continue;
+    const name = prefix ? `${prefix}.${entry['name']}` : entry['name'];
+    if (entry['type'] === 'group' && (entry['unit'] !== undefined || entry['metric_type'] !== undefined)) {
+      ctx.report('FIELDS_GROUP', file, name, 'group fields cannot set unit or metric_type');
+    }
+    checkGroups(ctx, file, entry['fields'], name);
+  }
+}
+
 function checkField(ctx: RuleContext, f: FieldDefinition, buildYml: boolean): void {
   const { report } = ctx;
-  if (f.type === 'group' && (f.unit !== undefined || f.metric_type !== undefined)) {
-    report('FIELDS_GROUP', f.source, f.name, 'group fields cannot set unit or metric_type');
-  }
   if (f.date_format !== undefined && f.type !== 'date') {
     report(
       'FIELDS_DATE_FORMAT',
@@ -79,6 +89,10 @@ export function checkFields(ctx: RuleContext): void {
   const buildYml = existsSync(join(ctx.root, '_dev', 'build', 'build.yml')) && hasEcsDependency(ctx.root);
   for (const ds of model.dataStreams) {
     const fieldsDir = join(ds.dir, 'fields');
+    for (const f of filesIn(fieldsDir, (n) => n.endsWith('.yml'))) {
+      const read = readStructured(join(fieldsDir, f));
+      if (read.ok) checkGroups(ctx, join(fieldsDir, f), read.value, '');
+    }
     const first = new Map<string, FieldDefinition>();
     for (const f of ds.fields) {
       const prior = first.get(f.name);

@@ -1,0 +1,341 @@
+import { call, errorText, type Endpoint, type Reply } from './http';
+import { MANAGED_BY, type NamedAsset, type SetupPlan, type StreamAssets } from './assets';
+import { SetupError } from './errors';
+import { isObject, type JsonObject } from './mappings';
+import { compareVersions } from './version';
+
+export type AssetKind = 'pipeline' | 'component_template' | 'index_template' | 'data_stream';
+export type ChangeAction =
+  'created' | 'updated' | 'unchanged' | 'deleted' | 'kept' | 'switched' | 'rolled_over';
+
+export interface Change {
+  kind: AssetKind;
+  name: string;
+  action: ChangeAction;
+  detail?: string;
+}
+
+export interface ElasticsearchSetupResult {
+  clusterVersion: string;
+  version: string;
+  /** Package version found in the index templates before this run (per stream), if any. */
+  previous: Record<string, string | undefined>;
+  changes: Change[];
+  /** False when the second of two identical runs found everything in place. */
+  changed: boolean;
+}
+
+export interface SetupOptions {
+  /** Allow a downgrade, overwrite Fleet-managed templates, accept an Elasticsearch older than 8.16. */
+  force?: boolean;
+}
+
+/** Oldest Elasticsearch the package's pipelines and templates are written for. */
+export const MIN_ELASTICSEARCH = '8.16.0';
+
+function fail(endpoint: Endpoint, what: string, reply: Reply): never {
+  if (reply.status === 401)
+    throw new SetupError(
+      'SETUP_AUTH_FAILED',
+      `Elasticsearch refused the credentials (401) on ${what}; check ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/PASSWORD`,
+    );
+  if (reply.status === 403) {
+    throw new SetupError(
+      'SETUP_FORBIDDEN',
+      `Elasticsearch denied ${what} (403): the user needs the manage_pipeline and manage_index_templates cluster privileges (and manage on logs-* for upgrades)`,
+    );
+  }
+  throw new SetupError(
+    'SETUP_REQUEST_FAILED',
+    `${endpoint.label} ${what} failed (HTTP ${reply.status}): ${errorText(reply)}`,
+  );
+}
+
+/** Scalars as strings and settings flattened, so a body compares equal to Elasticsearch's normalised echo of it. */
+function canonical(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((v) => canonical(v));
+  if (isObject(value)) {
+    if (key === 'settings') return flatten(value);
+    if (key === 'data_stream')
+      return { hidden: 'false', allow_custom_routing: 'false', ...(canonical(value) as JsonObject) };
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v, k)]));
+  }
+  if (typeof value === 'string') return value;
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
+}
+
+function flatten(value: JsonObject, prefix = '', out: JsonObject = {}): JsonObject {
+  for (const [k, v] of Object.entries(value)) {
+    const key = prefix === '' ? k : `${prefix}.${k}`;
+    if (isObject(v)) flatten(v, key, out);
+    else out[key.startsWith('index.') ? key : `index.${key}`] = canonical(v);
+  }
+  return out;
+}
+
+/** Every key we send is present in what the cluster holds, with the same value. */
+function contains(existing: unknown, desired: unknown): boolean {
+  if (Array.isArray(desired)) {
+    return (
+      Array.isArray(existing) &&
+      existing.length === desired.length &&
+      desired.every((d, i) => contains(existing[i], d))
+    );
+  }
+  if (isObject(desired)) {
+    return isObject(existing) && Object.entries(desired).every(([k, v]) => contains(existing[k], v));
+  }
+  return existing === desired;
+}
+
+export function sameAsset(existing: unknown, desired: JsonObject): boolean {
+  return contains(canonical(existing), canonical(desired));
+}
+
+class Installer {
+  readonly changes: Change[] = [];
+  constructor(readonly es: Endpoint) {}
+
+  async get(path: string, what: string): Promise<unknown> {
+    const reply = await call(this.es, 'GET', path);
+    if (reply.status === 404) return undefined;
+    if (reply.status !== 200) fail(this.es, what, reply);
+    return reply.json;
+  }
+
+  async put(path: string, body: JsonObject, what: string): Promise<Reply> {
+    const reply = await call(this.es, 'PUT', path, { body: JSON.stringify(body) });
+    if (reply.status !== 200) fail(this.es, what, reply);
+    return reply;
+  }
+
+  record(kind: AssetKind, name: string, action: ChangeAction, detail?: string): void {
+    this.changes.push(detail === undefined ? { kind, name, action } : { kind, name, action, detail });
+  }
+
+  async pipeline(asset: NamedAsset): Promise<void> {
+    const path = `/_ingest/pipeline/${encodeURIComponent(asset.name)}`;
+    const found = await this.get(path, `GET pipeline ${asset.name}`);
+    const existing = isObject(found) ? found[asset.name] : undefined;
+    if (existing !== undefined && sameAsset(existing, asset.body)) {
+      this.record('pipeline', asset.name, 'unchanged');
+      return;
+    }
+    await this.put(path, asset.body, `PUT pipeline ${asset.name}`);
+    this.record('pipeline', asset.name, existing === undefined ? 'created' : 'updated');
+  }
+
+  async template(
+    kind: 'component_template' | 'index_template',
+    asset: NamedAsset,
+    onlyIfAbsent = false,
+  ): Promise<ChangeAction> {
+    const path = `/_${kind}/${encodeURIComponent(asset.name)}`;
+    const existing = templateBody(await this.get(path, `GET ${kind} ${asset.name}`), kind);
+    let action: ChangeAction;
+    if (existing !== undefined && (onlyIfAbsent || sameAsset(existing, asset.body))) action = 'unchanged';
+    else {
+      await this.put(onlyIfAbsent ? `${path}?create=true` : path, asset.body, `PUT ${kind} ${asset.name}`);
+      action = existing === undefined ? 'created' : 'updated';
+    }
+    this.record(
+      kind,
+      asset.name,
+      action,
+      onlyIfAbsent && action === 'unchanged' ? 'user hook kept as is' : undefined,
+    );
+    return action;
+  }
+}
+
+function templateBody(reply: unknown, kind: 'component_template' | 'index_template'): JsonObject | undefined {
+  if (!isObject(reply)) return undefined;
+  const list = reply[`${kind}s`];
+  const first: unknown = Array.isArray(list) ? list[0] : undefined;
+  const body = isObject(first) ? first[kind] : undefined;
+  return isObject(body) ? body : undefined;
+}
+
+function metaOf(template: JsonObject | undefined): { version?: string; managedBy?: string } {
+  const meta = template?.['_meta'];
+  if (!isObject(meta)) return {};
+  const pkg = meta['package'];
+  const version = isObject(pkg) && typeof pkg['version'] === 'string' ? pkg['version'] : undefined;
+  const managedBy = typeof meta['managed_by'] === 'string' ? meta['managed_by'] : undefined;
+  return { ...(version === undefined ? {} : { version }), ...(managedBy === undefined ? {} : { managedBy }) };
+}
+
+/**
+ * Installs the plan into Elasticsearch the way Fleet would (see `planAssets`), idempotently:
+ * every asset is read first and written only when it differs; `@custom` hooks are created only when
+ * absent. Version-aware: refuses a downgrade or Fleet-managed templates unless `force`; on an upgrade
+ * the new pipelines are in place before the templates switch, existing data streams get the new
+ * mappings (rollover when a mapping cannot change in place) and `index.default_pipeline`, and the
+ * previous version's pipelines are deleted only once no index uses them.
+ */
+export async function setupElasticsearch(
+  es: Endpoint,
+  plan: SetupPlan,
+  options: SetupOptions = {},
+): Promise<ElasticsearchSetupResult> {
+  const force = options.force ?? false;
+  const root = await call(es, 'GET', '/');
+  if (root.status !== 200) fail(es, 'GET /', root);
+  const info = root.json;
+  const clusterVersion =
+    isObject(info) && isObject(info['version']) && typeof info['version']['number'] === 'string'
+      ? info['version']['number']
+      : undefined;
+  if (clusterVersion === undefined || root.headers['x-elastic-product'] !== 'Elasticsearch') {
+    throw new SetupError(
+      'SETUP_REQUEST_FAILED',
+      `${es.url} did not answer like Elasticsearch (no version / x-elastic-product header)`,
+    );
+  }
+  if (!force && compareVersions(clusterVersion.replace(/-.*/, ''), MIN_ELASTICSEARCH) < 0) {
+    throw new SetupError(
+      'SETUP_UNSUPPORTED_VERSION',
+      `Elasticsearch ${clusterVersion} is older than ${MIN_ELASTICSEARCH}, which the package's pipelines need (use --force to try anyway)`,
+    );
+  }
+  const installer = new Installer(es);
+
+  // Pre-flight for every stream before anything is written: downgrades and Fleet ownership.
+  const previous: Record<string, string | undefined> = {};
+  for (const stream of plan.streams) {
+    const path = `/_index_template/${encodeURIComponent(stream.indexTemplate.name)}`;
+    const meta = metaOf(
+      templateBody(
+        await installer.get(path, `GET index_template ${stream.indexTemplate.name}`),
+        'index_template',
+      ),
+    );
+    previous[stream.stream] = meta.version;
+    if (force) continue;
+    if (meta.managedBy === 'fleet') {
+      throw new SetupError(
+        'SETUP_DOWNGRADE_REFUSED',
+        `index template ${stream.indexTemplate.name} is managed by Fleet (package ${meta.version ?? '?'}); upgrade through Kibana (setup --kibana) or pass --force`,
+      );
+    }
+    if (meta.version !== undefined && compareVersions(meta.version, plan.version) > 0) {
+      throw new SetupError(
+        'SETUP_DOWNGRADE_REFUSED',
+        `Elasticsearch has ${plan.packageName} ${meta.version} installed (${stream.indexTemplate.name}); refusing to downgrade to ${plan.version} (use --force)`,
+      );
+    }
+  }
+
+  for (const stream of plan.streams) {
+    await installStream(installer, stream, previous[stream.stream]);
+  }
+  const changed = installer.changes.some((c) => c.action !== 'unchanged' && c.action !== 'kept');
+  return { clusterVersion, version: plan.version, previous, changes: installer.changes, changed };
+}
+
+async function installStream(
+  installer: Installer,
+  stream: StreamAssets,
+  previous: string | undefined,
+): Promise<void> {
+  // 1. Pipelines first (siblings before the entry), so a switched template never points at a missing one.
+  for (const pipeline of stream.pipelines) await installer.pipeline(pipeline);
+  // 2. Component templates, then the index template that composes them.
+  const packageAction = await installer.template('component_template', stream.packageComponent);
+  for (const custom of stream.customComponents) await installer.template('component_template', custom, true);
+  await installer.template('index_template', stream.indexTemplate);
+  // 3. Existing data streams: new mappings and default pipeline (documents keep flowing throughout).
+  if (previous !== undefined && (packageAction === 'updated' || previous !== metaVersionOf(stream))) {
+    await updateDataStreams(installer, stream);
+  }
+  // 4. Pipelines of other versions, deleted once no index references them.
+  await removeUnusedPipelines(installer, stream);
+}
+
+function metaVersionOf(stream: StreamAssets): string | undefined {
+  return metaOf(stream.indexTemplate.body).version;
+}
+
+async function updateDataStreams(installer: Installer, stream: StreamAssets): Promise<void> {
+  const es = installer.es;
+  const found = await installer.get(
+    `/_data_stream/${encodeURIComponent(`${stream.indexTemplate.name}-*`)}`,
+    'GET data streams',
+  );
+  const list =
+    isObject(found) && Array.isArray(found['data_streams']) ? (found['data_streams'] as unknown[]) : [];
+  const template = stream.packageComponent.body['template'];
+  const mappings = isObject(template) && isObject(template['mappings']) ? template['mappings'] : {};
+  for (const entry of list) {
+    const name = isObject(entry) && typeof entry['name'] === 'string' ? entry['name'] : undefined;
+    if (name === undefined) continue;
+    const target = encodeURIComponent(name);
+    const mapped = await call(es, 'PUT', `/${target}/_mapping`, { body: JSON.stringify(mappings) });
+    if (mapped.status === 400) {
+      const rolled = await call(es, 'POST', `/${target}/_rollover`);
+      if (rolled.status !== 200) fail(es, `POST ${name}/_rollover`, rolled);
+      installer.record(
+        'data_stream',
+        name,
+        'rolled_over',
+        `mappings could not change in place: ${errorText(mapped)}`,
+      );
+    } else if (mapped.status !== 200) fail(es, `PUT ${name}/_mapping`, mapped);
+    const settings = await call(es, 'PUT', `/${target}/_settings`, {
+      body: JSON.stringify({ index: { default_pipeline: stream.entryPipeline } }),
+    });
+    if (settings.status !== 200) fail(es, `PUT ${name}/_settings`, settings);
+    installer.record('data_stream', name, 'switched', `index.default_pipeline = ${stream.entryPipeline}`);
+  }
+}
+
+async function removeUnusedPipelines(installer: Installer, stream: StreamAssets): Promise<void> {
+  const es = installer.es;
+  const prefix = stream.entryPipeline.slice(
+    0,
+    stream.entryPipeline.length - (metaVersionOf(stream)?.length ?? 0),
+  );
+  const found = await installer.get(
+    `/_ingest/pipeline/${encodeURIComponent(`${prefix}*`)}`,
+    'GET old pipelines',
+  );
+  if (!isObject(found)) return;
+  const current = new Set(stream.pipelines.map((p) => p.name));
+  const groups = new Map<string, string[]>();
+  for (const name of Object.keys(found)) {
+    if (current.has(name)) continue;
+    const version = /^(\d+\.\d+\.\d+)/.exec(name.slice(prefix.length))?.[1];
+    if (version === undefined || !isObject(found[name]) || metaOf(found[name]).managedBy !== MANAGED_BY)
+      continue;
+    groups.set(version, [...(groups.get(version) ?? []), name]);
+  }
+  if (groups.size === 0) return;
+  const settings = await installer.get(
+    `/${encodeURIComponent(`${stream.indexTemplate.name}-*`)}/_settings/index.default_pipeline,index.final_pipeline`,
+    'GET index settings',
+  );
+  const inUse = new Set<string>();
+  if (isObject(settings)) {
+    for (const index of Object.values(settings)) {
+      const index_ =
+        isObject(index) && isObject(index['settings']) && isObject(index['settings']['index'])
+          ? index['settings']['index']
+          : {};
+      for (const key of ['default_pipeline', 'final_pipeline'])
+        if (typeof index_[key] === 'string') inUse.add(index_[key]);
+    }
+  }
+  for (const names of groups.values()) {
+    if (names.some((n) => inUse.has(n))) {
+      for (const n of names)
+        installer.record('pipeline', n, 'kept', 'still the default pipeline of an index');
+      continue;
+    }
+    // The entry pipeline (shortest name) first: it is the one that calls the siblings.
+    for (const n of [...names].sort((a, b) => a.length - b.length)) {
+      const reply = await call(es, 'DELETE', `/_ingest/pipeline/${encodeURIComponent(n)}`);
+      if (reply.status === 200) installer.record('pipeline', n, 'deleted', 'previous package version');
+      else installer.record('pipeline', n, 'kept', errorText(reply));
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { unzipSync } from 'fflate';
+import { check } from '../../packages/cli/src/commands/check';
+import { docs } from '../../packages/cli/src/commands/docs';
+import type { CommandIo } from '../../packages/cli/src/command';
+import { buildPackage, checkArchive, checkPackage } from '@lastpass-elastic/package-tools';
+
+const repo = resolve(__dirname, '..', '..');
+const fixtures = join(repo, 'test', 'fixtures', 'packages');
+const specDir = join(repo, '..', 'shared', 'package-spec');
+const haveSpec = existsSync(join(specDir, 'spec', 'integration', 'spec.yml'));
+if (!haveSpec)
+  process.stdout.write(`package-spec not found at ${specDir}: schema-dependent corpus cases are skipped\n`);
+
+function io(): CommandIo & { out: () => string } {
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  return { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: repo, out: () => out };
+}
+
+const specArgs = haveSpec ? ['--spec', specDir] : [];
+const bad = readdirSync(fixtures)
+  .filter((d) => d.startsWith('bad_'))
+  .map((d) => {
+    const [code = '', mode = 'source'] = readFileSync(join(fixtures, d, '.expected'), 'utf8')
+      .trim()
+      .split(' ');
+    return { dir: d, code, mode };
+  });
+
+describe('bad-package corpus (lastpass-elastic check)', () => {
+  it('has one fixture per rule', () => {
+    expect(bad.length).toBeGreaterThanOrEqual(38);
+  });
+
+  it.each(bad)('$dir fails with $code', async ({ dir, code, mode }) => {
+    if (!haveSpec && code.startsWith('SPEC_')) return;
+    const t = io();
+    const exit = await check.run(['--root', join(fixtures, dir), '--mode', mode, ...specArgs], t);
+    expect(exit).toBe(1);
+    expect(t.out()).toMatch(new RegExp(`^${code} \\S+`, 'm'));
+  });
+
+  it('good_minimal passes', async () => {
+    const t = io();
+    expect(await check.run(['--root', join(fixtures, 'good_minimal'), ...specArgs], t)).toBe(0);
+    expect(t.out()).toMatch(/: ok;/);
+  });
+
+  it('still runs the semantic rules without package-spec, with a notice', () => {
+    const result = checkPackage(join(fixtures, 'bad_pipeline_tag'), { specDir: null });
+    expect(result.ran.schema).toBe(false);
+    expect(result.notices.join('\n')).toMatch(/package-spec not found/);
+    expect(result.findings.map((f) => f.code)).toContain('PIPELINE_TAG');
+  });
+});
+
+describe('the real package', () => {
+  it('passes check in source mode, docs included', async () => {
+    const t = io();
+    const exit = await check.run(['--root', repo, ...specArgs], t);
+    expect(t.out()).toMatch(/check \(source mode\) .*: ok;/);
+    expect(exit).toBe(0);
+  });
+
+  it('docs --check agrees that docs/README.md is current', async () => {
+    expect(await docs.run(['--root', repo, '--check'], io())).toBe(0);
+  });
+
+  it('builds a reproducible zip that passes build-mode check and the archive rules', () => {
+    const out = mkdtempSync(join(tmpdir(), 'lpe-build-'));
+    const first = buildPackage(repo, { outDir: out, specDir: haveSpec ? specDir : null });
+    const bytes = readFileSync(first.zipPath);
+    const second = buildPackage(repo, { outDir: out, specDir: haveSpec ? specDir : null });
+    expect(readFileSync(second.zipPath).equals(bytes)).toBe(true);
+    expect(first.zipPath).toMatch(/lastpass_enterprise-\d+\.\d+\.\d+\.zip$/);
+    const entries = Object.keys(unzipSync(bytes));
+    const top = entries[0]?.split('/')[0] ?? '';
+    expect(top).toMatch(/^lastpass_enterprise-/);
+    expect(entries.every((e) => e.startsWith(`${top}/`))).toBe(true);
+    for (const forbidden of [
+      '/packages/',
+      '/node_modules/',
+      '/test/',
+      '/_dev/',
+      '/scripts/',
+      '/output/',
+      '/build/',
+    ]) {
+      expect(entries.filter((e) => e.includes(forbidden))).toEqual([]);
+    }
+    const zipped = unzipSync(bytes);
+    for (const [name, data] of Object.entries(zipped)) {
+      if (/\/fields\/[^/]+\.yml$/.test(name))
+        expect(Buffer.from(data).toString('utf8')).not.toMatch(/external:/);
+    }
+    expect(checkArchive(bytes, 'lastpass_enterprise', top.slice('lastpass_enterprise-'.length))).toEqual([]);
+    const built = checkPackage(first.treeDir, { mode: 'build', specDir: haveSpec ? specDir : null });
+    expect(built.findings).toEqual([]);
+  });
+});
