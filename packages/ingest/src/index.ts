@@ -15,3 +15,15 @@ export { parseCondition, compileCondition } from './condition';
 export { processorRegistry } from './processors';
 export { applyFleetFinalPipeline, loadDataStreamPipelines, loadPackagePipelines } from './package-pipelines';
 export { lintPipeline, ES_8_16_PROCESSOR_OPTIONS, type LintProblem } from './lint';
+export {
+  runPipelineTests,
+  readCaseEvents,
+  runCaseEvents,
+  semanticEqual,
+  describeDifferences,
+  stableJson,
+  type PipelineTestCaseResult,
+  type PipelineTestReport,
+  type PipelineTestOptions,
+  type PipelineTestConfig,
+} from './pipeline-tests';

@@ -1,11 +1,189 @@
-import type { Command } from '../command';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import {
+  createExecutor,
+  loadPackagePipelines,
+  parseJson,
+  runPipelineTests,
+  type Executor,
+} from '@lastpass-elastic/ingest';
+import { fleetPipelineName, loadPackage, type PackageModel } from '@lastpass-elastic/package-model';
+import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
+
+const USAGE = [
+  'lastpass-elastic pipeline --data-stream <name> [--time-zone <IANA zone>] [--account-number <n>] [--namespace <ns>] [--root <dir>]',
+  '    reads raw documents (NDJSON) on stdin, runs the package pipeline locally, writes one line per input:',
+  '    {"_index","_id","_source"} | {"error":{"type","reason"}} | {"dropped":true}',
+  'lastpass-elastic pipeline --test [--update] [--data-stream <name>] [--root <dir>]',
+  "    runs the package's pipeline tests (data_stream/*/_dev/test/pipeline) on the local executor",
+].join('\n');
+
+/** The package root: --root, else the working directory when it holds a package, else this checkout. */
+export function packageRoot(io: CommandIo, root: string | undefined): string {
+  if (root !== undefined) return resolve(io.cwd, root);
+  if (existsSync(join(io.cwd, 'manifest.yml')) && existsSync(join(io.cwd, 'data_stream'))) return io.cwd;
+  return resolve(__dirname, '..', '..', '..', '..');
+}
+
+type JsonMap = Record<string, unknown>;
+
+function isMap(v: unknown): v is JsonMap {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Fills the input-set fields (contracts §3) a document lacks. */
+export function fillInputFields(
+  doc: JsonMap,
+  dataset: string,
+  fill: { timeZone?: string; accountNumber?: string; namespace?: string },
+): JsonMap {
+  const conf: JsonMap = isMap(doc['_conf']) ? { ...doc['_conf'] } : {};
+  if (conf['time_zone'] === undefined && fill.timeZone !== undefined) conf['time_zone'] = fill.timeZone;
+  if (conf['account_number'] === undefined && fill.accountNumber !== undefined)
+    conf['account_number'] = fill.accountNumber;
+  const ds: JsonMap = isMap(doc['data_stream']) ? { ...doc['data_stream'] } : {};
+  ds['type'] ??= 'logs';
+  ds['dataset'] ??= dataset;
+  if (ds['namespace'] === undefined) ds['namespace'] = fill.namespace ?? 'default';
+  const out: JsonMap = { ...doc, data_stream: ds };
+  if (Object.keys(conf).length > 0) out['_conf'] = conf;
+  return out;
+}
+
+function runTests(
+  pkg: PackageModel,
+  update: boolean,
+  dataStreams: string[] | undefined,
+  io: CommandIo,
+): number {
+  const report = runPipelineTests(pkg, { update, ...(dataStreams !== undefined ? { dataStreams } : {}) });
+  for (const c of report.cases) {
+    io.stdout.write(
+      `${c.passed ? 'PASS' : 'FAIL'}  ${c.dataStream}/${c.file}${c.updated ? ' (updated)' : ''}\n`,
+    );
+    for (const f of c.failures) io.stdout.write(`      ${f}\n`);
+  }
+  for (const w of report.written) io.stdout.write(`wrote ${w}\n`);
+  io.stdout.write(`${report.passed} passed, ${report.failed} failed\n`);
+  if (process.env['TEST_ELASTICSEARCH_URL'] === undefined) {
+    io.stdout.write(
+      'real-cluster comparison skipped: TEST_ELASTICSEARCH_URL is not set (run the jest suite test/pipelines with it set)\n',
+    );
+  }
+  return report.failed === 0 ? 0 : 1;
+}
+
+async function runStream(
+  executor: Executor,
+  pipeline: string,
+  dataset: string,
+  fill: Parameters<typeof fillInputFields>[2],
+  io: CommandIo,
+): Promise<void> {
+  const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let out: unknown;
+    let parsed: unknown;
+    try {
+      parsed = parseJson(line);
+    } catch (e) {
+      parsed = undefined;
+      out = {
+        error: {
+          type: 'json_parse_exception',
+          reason: `input line is not JSON: ${e instanceof Error ? e.message : String(e)}`,
+        },
+      };
+    }
+    if (out === undefined) {
+      if (!isMap(parsed)) {
+        out = {
+          error: {
+            type: 'illegal_argument_exception',
+            reason: 'input line must be a JSON object (a raw document)',
+          },
+        };
+      } else {
+        const source = fillInputFields(parsed, dataset, fill);
+        const ds = source['data_stream'] as JsonMap;
+        const index = `logs-${String(ds['dataset'])}-${String(ds['namespace'])}`;
+        const r = executor.process(pipeline, { _index: index, _source: source });
+        out =
+          r.kind === 'indexed'
+            ? { _index: r._index, _id: r._id, _source: r._source }
+            : r.kind === 'error'
+              ? { error: r.error }
+              : { dropped: true };
+      }
+    }
+    io.stdout.write(`${JSON.stringify(out)}\n`);
+  }
+}
 
 export const pipeline: Command = {
   name: 'pipeline',
-  summary: 'not implemented yet',
-  usage: 'lastpass-elastic pipeline',
-  run(_argv, io) {
-    io.stderr.write('lastpass-elastic pipeline: not implemented yet\n');
-    return Promise.resolve(1);
+  summary:
+    'run the package ingest pipeline locally on NDJSON (stdin → stdout), or its pipeline tests (--test)',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, {
+      'data-stream': { type: 'string' },
+      'time-zone': { type: 'string' },
+      'account-number': { type: 'string' },
+      namespace: { type: 'string' },
+      root: { type: 'string' },
+      test: { type: 'boolean' },
+      update: { type: 'boolean' },
+    });
+    const root = packageRoot(io, values.root);
+    let pkg: PackageModel;
+    try {
+      pkg = loadPackage(root);
+    } catch (e) {
+      throw new UsageError(
+        `--root: cannot load the package at ${root}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+    const names = pkg.dataStreams.map((d) => d.name);
+    const streamName = values['data-stream'];
+    if (streamName !== undefined && !names.includes(streamName)) {
+      throw new UsageError(`--data-stream must be one of ${names.join(', ')}, got "${streamName}"`);
+    }
+    if (values.test === true)
+      return runTests(pkg, values.update === true, streamName === undefined ? undefined : [streamName], io);
+    if (values.update === true) throw new UsageError('--update is only valid with --test');
+    if (streamName === undefined)
+      throw new UsageError(`--data-stream is required (one of ${names.join(', ')})`);
+    const namespace = values.namespace;
+    if (namespace !== undefined && !/^[a-z0-9_]+$/.test(namespace)) {
+      throw new UsageError(
+        `--namespace must be lowercase letters, digits or "_" (Fleet's rules), got "${namespace}"`,
+      );
+    }
+    const ds = pkg.dataStreams.find((d) => d.name === streamName);
+    if (ds === undefined) throw new UsageError(`--data-stream: unknown data stream "${streamName}"`);
+    let executor: Executor;
+    try {
+      executor = createExecutor({ pipelines: loadPackagePipelines(pkg) });
+    } catch (e) {
+      io.stderr.write(
+        `lastpass-elastic pipeline: cannot load the pipelines of ${ds.name}: ${e instanceof Error ? e.message : String(e)}\n`,
+      );
+      return 1;
+    }
+    await runStream(
+      executor,
+      fleetPipelineName(pkg, ds),
+      ds.dataset,
+      {
+        ...(values['time-zone'] !== undefined ? { timeZone: values['time-zone'] } : {}),
+        ...(values['account-number'] !== undefined ? { accountNumber: values['account-number'] } : {}),
+        ...(namespace !== undefined ? { namespace } : {}),
+      },
+      io,
+    );
+    return 0;
   },
 };

@@ -1,0 +1,288 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  fleetPipelineName,
+  readStructured,
+  validateDocument,
+  type DataStreamModel,
+  type PackageModel,
+} from '@lastpass-elastic/package-model';
+import { z } from 'zod';
+import { createExecutor, type Executor } from './executor';
+import { loadPackagePipelines, applyFleetFinalPipeline } from './package-pipelines';
+import { isMap, type JsonMap } from './values';
+
+/**
+ * elastic-package's pipeline tests, run on the local executor:
+ * `data_stream/<ds>/_dev/test/pipeline/test-*.{json,log}` with optional `<case>-config.yml`, compared
+ * with `<case>-expected.json` as elastic-package compares (values by value, key order ignored, array
+ * order significant, `dynamic_fields` by regex, any `error.message` fails, fields validated).
+ */
+export interface PipelineTestCaseResult {
+  readonly dataStream: string;
+  readonly file: string;
+  readonly passed: boolean;
+  readonly failures: readonly string[];
+  /** True when `--update` rewrote the expected file. */
+  readonly updated: boolean;
+}
+
+export interface PipelineTestReport {
+  readonly cases: readonly PipelineTestCaseResult[];
+  readonly passed: number;
+  readonly failed: number;
+  /** Files written by `update` (expected files and sample_event.json). */
+  readonly written: readonly string[];
+}
+
+export interface PipelineTestOptions {
+  readonly update: boolean;
+  readonly dataStreams?: readonly string[];
+  /** Clock for `_ingest.timestamp` and the sample event's `event.ingested`. */
+  readonly now?: () => Date;
+}
+
+const configSchema = z
+  .object({
+    fields: z.record(z.string(), z.unknown()).optional(),
+    dynamic_fields: z.record(z.string(), z.string()).optional(),
+    numeric_keyword_fields: z.array(z.string()).optional(),
+    string_number_fields: z.array(z.string()).optional(),
+    multiline: z.object({ first_line_pattern: z.string() }).loose().optional(),
+    skip: z.object({ reason: z.string(), link: z.string().optional() }).optional(),
+  })
+  .loose();
+export type PipelineTestConfig = z.infer<typeof configSchema>;
+
+const eventsSchema = z.object({ events: z.array(z.record(z.string(), z.unknown())) }).loose();
+const expectedSchema = z.object({ expected: z.array(z.unknown()) }).loose();
+
+/** Deep equality as elastic-package compares JSON: numbers by value, key order ignored. */
+export function semanticEqual(a: unknown, b: unknown): boolean {
+  if (typeof a === 'number' && typeof b === 'number') return a === b;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return a === b;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return (
+      Array.isArray(a) &&
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((x, i) => semanticEqual(x, b[i]))
+    );
+  }
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return (
+    ka.length === kb.length &&
+    ka.every((k) => Object.hasOwn(b, k) && semanticEqual((a as JsonMap)[k], (b as JsonMap)[k]))
+  );
+}
+
+/** Differences as `path: expected X, got Y` lines (first few). */
+export function describeDifferences(
+  expected: unknown,
+  actual: unknown,
+  path = '',
+  out: string[] = [],
+): string[] {
+  if (out.length >= 10 || semanticEqual(expected, actual)) return out;
+  if (isMap(expected) && isMap(actual)) {
+    for (const k of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
+      describeDifferences(expected[k], actual[k], path === '' ? k : `${path}.${k}`, out);
+    }
+    return out;
+  }
+  if (Array.isArray(expected) && Array.isArray(actual) && expected.length === actual.length) {
+    expected.forEach((e, i) => describeDifferences(e, actual[i], `${path}.${i}`, out));
+    return out;
+  }
+  out.push(
+    `${path === '' ? '(document)' : path}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`,
+  );
+  return out;
+}
+
+function getPath(doc: unknown, path: string): unknown {
+  let node = doc;
+  for (const part of path.split('.')) {
+    if (!isMap(node)) return undefined;
+    node = Object.hasOwn(node, part) ? node[part] : undefined;
+  }
+  return node;
+}
+
+function deletePath(doc: unknown, path: string): void {
+  const parts = path.split('.');
+  let node = doc;
+  for (const part of parts.slice(0, -1)) {
+    if (!isMap(node)) return;
+    node = node[part];
+  }
+  if (isMap(node)) delete node[parts[parts.length - 1] ?? ''];
+}
+
+/** JSON with 4-space indent and sorted keys (elastic-package's expected-file format). */
+export function stableJson(value: unknown): string {
+  const sort = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sort);
+    if (isMap(v)) {
+      const out: JsonMap = {};
+      for (const k of Object.keys(v).sort()) out[k] = sort(v[k]);
+      return out;
+    }
+    return v;
+  };
+  return `${JSON.stringify(sort(value), null, 4)}\n`;
+}
+
+function readConfig(dir: string, caseBase: string): PipelineTestConfig {
+  for (const ext of ['yml', 'yaml', 'json']) {
+    const file = join(dir, `${caseBase}-config.${ext}`);
+    if (!existsSync(file)) continue;
+    const read = readStructured(file);
+    if (!read.ok) throw new Error(`${file}: ${read.problem.message}`);
+    return configSchema.parse(read.value ?? {});
+  }
+  return {};
+}
+
+/** Input events of one case file (`.json` events or `.log` lines, with config `fields` merged). */
+export function readCaseEvents(file: string, config: PipelineTestConfig): JsonMap[] {
+  const text = readFileSync(file, 'utf8');
+  let events: JsonMap[];
+  if (file.endsWith('.json')) {
+    events = eventsSchema.parse(JSON.parse(text)).events;
+  } else {
+    let lines = text.split(/\r?\n/);
+    if (lines[lines.length - 1] === '') lines.pop();
+    const first = config.multiline?.first_line_pattern;
+    if (first !== undefined) {
+      const re = new RegExp(first);
+      const merged: string[] = [];
+      for (const line of lines) {
+        if (re.test(line) || merged.length === 0) merged.push(line);
+        else merged[merged.length - 1] = `${merged[merged.length - 1] ?? ''}\n${line}`;
+      }
+      lines = merged;
+    }
+    events = lines.map((message) => ({ message }));
+  }
+  return events.map((e) => ({ ...structuredClone(config.fields ?? {}), ...e }));
+}
+
+function caseFiles(ds: DataStreamModel): { dir: string; files: string[] } {
+  const dir = join(ds.dir, '_dev', 'test', 'pipeline');
+  if (!existsSync(dir)) return { dir, files: [] };
+  const files = readdirSync(dir)
+    .filter(
+      (f) =>
+        /^test-.*\.(json|log)$/.test(f) && !f.endsWith('-expected.json') && !/-config\.(json|ya?ml)$/.test(f),
+    )
+    .sort();
+  return { dir, files };
+}
+
+/** Runs one data stream's events; returns the `_source` of each (null when dropped or failed). */
+export function runCaseEvents(
+  executor: Executor,
+  pkg: PackageModel,
+  ds: DataStreamModel,
+  events: readonly JsonMap[],
+): { docs: (JsonMap | null)[]; errors: string[] } {
+  const pipeline = fleetPipelineName(pkg, ds);
+  const errors: string[] = [];
+  const docs = events.map((event, i) => {
+    const r = executor.process(pipeline, { _index: `${ds.type}-${ds.dataset}-default`, _source: event });
+    if (r.kind === 'indexed') return r._source;
+    if (r.kind === 'error') errors.push(`event ${i}: pipeline failed: ${r.error.type}: ${r.error.reason}`);
+    return null;
+  });
+  return { docs, errors };
+}
+
+export function runPipelineTests(pkg: PackageModel, opts: PipelineTestOptions): PipelineTestReport {
+  const now = opts.now ?? (() => new Date());
+  const executor = createExecutor({ pipelines: loadPackagePipelines(pkg), now });
+  const cases: PipelineTestCaseResult[] = [];
+  const written: string[] = [];
+  const streams = pkg.dataStreams.filter(
+    (ds) => opts.dataStreams === undefined || opts.dataStreams.includes(ds.name),
+  );
+  for (const ds of streams) {
+    const { dir, files } = caseFiles(ds);
+    for (const file of files) {
+      const caseBase = file.replace(/\.(json|log)$/, '');
+      const failures: string[] = [];
+      let updated = false;
+      try {
+        const config = readConfig(dir, caseBase);
+        if (config.skip !== undefined) {
+          cases.push({
+            dataStream: ds.name,
+            file,
+            passed: true,
+            failures: [`skipped: ${config.skip.reason}`],
+            updated,
+          });
+          continue;
+        }
+        const events = readCaseEvents(join(dir, file), config);
+        const { docs, errors } = runCaseEvents(executor, pkg, ds, events);
+        failures.push(...errors);
+        const dynamic = Object.entries(config.dynamic_fields ?? {});
+        docs.forEach((doc, i) => {
+          if (doc === null) return;
+          const message = getPath(doc, 'error.message');
+          if (message !== undefined)
+            failures.push(`event ${i}: unexpected pipeline error: ${JSON.stringify(message)}`);
+          for (const p of validateDocument(ds, doc))
+            failures.push(`event ${i}: field ${p.path}: ${p.message}`);
+          for (const [path, pattern] of dynamic) {
+            const v = getPath(doc, path);
+            if (v !== undefined && !new RegExp(pattern).test(typeof v === 'string' ? v : JSON.stringify(v))) {
+              failures.push(
+                `event ${i}: dynamic field ${path} value ${JSON.stringify(v)} does not match /${pattern}/`,
+              );
+            }
+          }
+        });
+        const expectedFile = join(dir, `${caseBase}-expected.json`);
+        if (opts.update) {
+          writeFileSync(expectedFile, stableJson({ expected: docs }));
+          written.push(expectedFile);
+          updated = true;
+          if (caseBase === 'test-sample-event' && docs[0] !== null && docs[0] !== undefined) {
+            const sample = join(ds.dir, 'sample_event.json');
+            writeFileSync(sample, stableJson(applyFleetFinalPipeline(docs[0], { now: now() })));
+            written.push(sample);
+          }
+        } else if (!existsSync(expectedFile)) {
+          failures.push(`missing ${basename(expectedFile)} (run with --update to create it)`);
+        } else {
+          const expected = expectedSchema.parse(JSON.parse(readFileSync(expectedFile, 'utf8'))).expected;
+          if (expected.length !== docs.length)
+            failures.push(`expected ${expected.length} documents, got ${docs.length}`);
+          expected.forEach((want, i) => {
+            const got = structuredClone(docs[i] ?? null);
+            const exp = structuredClone(want);
+            for (const [path] of dynamic) {
+              deletePath(got, path);
+              deletePath(exp, path);
+            }
+            for (const d of describeDifferences(exp, got)) failures.push(`event ${i}: ${d}`);
+          });
+        }
+      } catch (e) {
+        failures.push(e instanceof Error ? e.message : String(e));
+      }
+      cases.push({
+        dataStream: ds.name,
+        file,
+        passed: failures.length === 0 || (opts.update && failures.every((f) => f.startsWith('missing'))),
+        failures,
+        updated,
+      });
+    }
+  }
+  const passed = cases.filter((c) => c.passed).length;
+  return { cases, passed, failed: cases.length - passed, written };
+}
