@@ -30,7 +30,9 @@ describe('version patches', () => {
       'test',
     );
     expect(doc).toEqual({ a: [2, 3, 9], b: { c: 2 }, d: 'x' });
-    expect(() => applyPatch(doc, [{ op: 'remove', path: '/nope/x' }], 'test')).toThrow(/does not exist/);
+    expect(() => {
+      applyPatch(doc, [{ op: 'remove', path: '/nope/x' }], 'test');
+    }).toThrow(/does not exist/);
   });
 
   it('orders pre-releases before releases', () => {
