@@ -1,11 +1,149 @@
-import type { Command } from '../command';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadPackage, PackageModelError } from '@lastpass-elastic/package-model';
+import {
+  BuildError,
+  buildPackage,
+  endpointFromEnv,
+  planAssets,
+  readArchive,
+  SetupError,
+  setupElasticsearch,
+  setupKibana,
+  type PackageArchive,
+} from '@lastpass-elastic/package-tools';
+import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
+
+const USAGE = [
+  'lastpass-elastic setup --elasticsearch [URL] | --kibana [URL]',
+  '                       [--zip <file>] [--root <package dir>] [--force] [--insecure]',
+  '',
+  '  --elasticsearch [URL]  install pipelines, component and index templates straight into Elasticsearch',
+  '                         (clusters without Fleet, standalone collector); URL defaults to ELASTICSEARCH_URL',
+  '  --kibana [URL]         upload the package zip to Fleet; URL defaults to KIBANA_URL',
+  '  --zip <file>           upload this zip instead of building one (--kibana only)',
+  '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates',
+  '  --insecure             do not verify TLS certificates (ELASTICSEARCH_CA_FILE is the better fix)',
+  'Auth: ELASTICSEARCH_API_KEY(_FILE) or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD(_FILE); TLS: ELASTICSEARCH_CA_FILE.',
+].join('\n');
+
+/** `--elasticsearch` / `--kibana` take an optional value, which node:util parseArgs cannot express. */
+function takeTarget(
+  argv: readonly string[],
+  flag: string,
+): { present: boolean; url: string | undefined; rest: string[] } {
+  const rest: string[] = [];
+  let present = false;
+  let url: string | undefined;
+  for (let i = 0; i < argv.length; i += 1) {
+    const arg = argv[i] ?? '';
+    if (arg === flag) {
+      present = true;
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('--')) {
+        url = next;
+        i += 1;
+      }
+    } else if (arg.startsWith(`${flag}=`)) {
+      present = true;
+      url = arg.slice(flag.length + 1);
+    } else rest.push(arg);
+  }
+  return { present, url, rest };
+}
+
+function loadArchive(io: CommandIo, root: string, zip: string | undefined): PackageArchive {
+  if (zip !== undefined) {
+    const file = resolve(io.cwd, zip);
+    let data: Uint8Array;
+    try {
+      data = readFileSync(file);
+    } catch {
+      throw new UsageError(`--zip: cannot read ${file}`);
+    }
+    return readArchive(data, file);
+  }
+  const built = buildPackage(root);
+  io.stdout.write(`built ${built.zipPath} (${built.bytes} bytes)\n`);
+  return readArchive(readFileSync(built.zipPath), built.zipPath);
+}
+
+async function run(argv: readonly string[], io: CommandIo): Promise<number> {
+  const es = takeTarget(argv, '--elasticsearch');
+  const kb = takeTarget(es.rest, '--kibana');
+  const { values } = parseFlags(kb.rest, {
+    zip: { type: 'string' },
+    root: { type: 'string' },
+    force: { type: 'boolean' },
+    insecure: { type: 'boolean' },
+  });
+  if (es.present === kb.present)
+    throw new UsageError('give exactly one of --elasticsearch [URL] or --kibana [URL]');
+  if (es.present && values.zip !== undefined) throw new UsageError('--zip only applies to --kibana');
+  const root = resolve(io.cwd, values.root ?? '.');
+  const force = values.force ?? false;
+  const insecure = values.insecure ?? false;
+
+  if (es.present) {
+    const url = es.url ?? io.env['ELASTICSEARCH_URL'];
+    if (url === undefined || url === '')
+      throw new UsageError('--elasticsearch: give a URL or set ELASTICSEARCH_URL');
+    const endpoint = endpointFromEnv('Elasticsearch', '--elasticsearch', url, io.env, insecure);
+    const plan = planAssets(loadPackage(root));
+    const result = await setupElasticsearch(endpoint, plan, { force });
+    for (const change of result.changes) {
+      if (change.action === 'unchanged') continue;
+      io.stdout.write(
+        `${change.action.padEnd(11)} ${change.kind} ${change.name}${change.detail === undefined ? '' : ` (${change.detail})`}\n`,
+      );
+    }
+    const counts = new Map<string, number>();
+    for (const c of result.changes) counts.set(c.action, (counts.get(c.action) ?? 0) + 1);
+    const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
+    io.stdout.write(
+      `Elasticsearch ${result.clusterVersion} at ${endpoint.url}: ${plan.packageName} ${plan.version}, ${plan.streams.length} data streams — ${summary}.` +
+        `${result.changed ? '' : ' Nothing changed.'}\n`,
+    );
+    return 0;
+  }
+
+  const url = kb.url ?? io.env['KIBANA_URL'];
+  if (url === undefined || url === '') throw new UsageError('--kibana: give a URL or set KIBANA_URL');
+  const endpoint = endpointFromEnv('Kibana', '--kibana', url, io.env, insecure);
+  const archive = loadArchive(io, root, values.zip);
+  const result = await setupKibana(endpoint, archive, { force });
+  const what = `${archive.name} ${archive.version}`;
+  const line =
+    result.action === 'unchanged'
+      ? `unchanged: Kibana already has ${what} installed (use --force to re-install)`
+      : `${result.action}: ${what} uploaded to Fleet at ${endpoint.url}${result.previous === undefined ? '' : ` (was ${result.previous})`}${result.assets === undefined ? '' : `, ${result.assets} assets`}`;
+  io.stdout.write(`${line}\n`);
+  if (result.action !== 'unchanged') {
+    io.stdout.write(
+      'next: Kibana → Integrations → LastPass Enterprise → Add → account number, provisioning hash, time zone → agent policy\n',
+    );
+  }
+  return 0;
+}
 
 export const setup: Command = {
   name: 'setup',
-  summary: 'not implemented yet',
-  usage: 'lastpass-elastic setup',
-  run(_argv, io) {
-    io.stderr.write('lastpass-elastic setup: not implemented yet\n');
-    return Promise.resolve(1);
+  summary: 'install the package into Kibana (Fleet upload) or straight into Elasticsearch',
+  usage: USAGE,
+  async run(argv, io) {
+    try {
+      return await run(argv, io);
+    } catch (error) {
+      if (error instanceof SetupError) {
+        if (error.exitCode === 2) throw new UsageError(error.message);
+        io.stderr.write(`lastpass-elastic setup: ${error.message} [${error.code}]\n`);
+        return error.exitCode;
+      }
+      if (error instanceof PackageModelError || error instanceof BuildError) {
+        io.stderr.write(`lastpass-elastic setup: cannot read the package: ${error.message}\n`);
+        return 1;
+      }
+      throw error;
+    }
   },
 };

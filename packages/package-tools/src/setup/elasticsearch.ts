@@ -94,6 +94,8 @@ export function sameAsset(existing: unknown, desired: JsonObject): boolean {
 
 class Installer {
   readonly changes: Change[] = [];
+  /** Assets already handled in this run (the package-wide `@custom` hook is shared by the streams). */
+  private readonly done = new Set<string>();
   constructor(readonly es: Endpoint) {}
 
   async get(path: string, what: string): Promise<unknown> {
@@ -131,6 +133,8 @@ class Installer {
     onlyIfAbsent = false,
   ): Promise<ChangeAction> {
     const path = `/_${kind}/${encodeURIComponent(asset.name)}`;
+    if (this.done.has(path)) return 'unchanged';
+    this.done.add(path);
     const existing = templateBody(await this.get(path, `GET ${kind} ${asset.name}`), kind);
     let action: ChangeAction;
     if (existing !== undefined && (onlyIfAbsent || sameAsset(existing, asset.body))) action = 'unchanged';
