@@ -113,7 +113,8 @@ export class Api {
     const nowMs = this.clock.now().getTime();
     const instant = Math.floor(nowMs / 1000) * 1000;
     const events = this.tenant.events;
-    const index = lowerBound(events, (e) => e.micros > nowMs * 1000);
+    // After every event of the same second: micros stay unique and ordered.
+    const index = lowerBound(events, (e) => e.instant > instant);
     const previous = events[index - 1];
     const micros = Math.max(nowMs * 1000, previous === undefined ? 0 : previous.micros + 1);
     const record: EventRecord = {

@@ -201,7 +201,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     assertNotRefusal(command, parsed);
     const result = sharedFolderResponseSchema.safeParse(parsed);
     if (!result.success) throw shapeError(command, parsed, result.error);
-    const map = Array.isArray(result.data) ? {} : (parsed as Record<string, RawSharedFolder>);
+    const map = Array.isArray(parsed) ? {} : (parsed as Record<string, RawSharedFolder>);
     return { folders: map, count: Object.keys(map).length, apiCalls };
   }
 
@@ -286,7 +286,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       };
     },
 
-    getDetailedSharedFolderData(req = {}) {
+    async getDetailedSharedFolderData(req = {}) {
       pageParams(req.pageSize, req.pageIndex);
       if (req.pageSize === undefined) return folders('getdetailedsfdata', 'all');
       return folders('getdetailedsfdata', {

@@ -19,9 +19,12 @@ const numberLike = z.union([
 /** 0/1, true/false, and (defensively) "0"/"1". */
 const flag = z.union([z.boolean(), z.literal(0), z.literal(1), z.literal('0'), z.literal('1')]);
 
-/** PHP encodes an empty associative array as `[]`: accept it wherever a map is expected. */
+/** PHP encodes an empty associative array as `[]`: read it as `{}` wherever a map is expected. */
 function mapOf<T extends z.ZodType>(value: T) {
-  return z.union([z.record(z.string(), value), z.array(z.never()).length(0)]);
+  return z.preprocess(
+    (input) => (Array.isArray(input) && input.length === 0 ? {} : input),
+    z.record(z.string(), value),
+  );
 }
 
 export const rawEventSchema = z.looseObject({

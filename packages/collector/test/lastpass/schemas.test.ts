@@ -1,0 +1,352 @@
+/**
+ * Schema and classification unit tests on edge records, through an injected undici MockAgent
+ * (no server): every documented quirk is accepted, every wrong shape is LASTPASS_UNEXPECTED_RESPONSE.
+ */
+import { MockAgent } from 'undici';
+import { createLastPassClient, type LastPassClient } from '../../src/lastpass';
+import { failure, FakeClock, HASH } from './helpers';
+
+const ORIGIN = 'https://lastpass.test';
+
+function mocked(
+  status: number,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'text/xml;charset=UTF-8' },
+): { client: LastPassClient; agent: MockAgent } {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  agent
+    .get(ORIGIN)
+    .intercept({ path: '/enterpriseapi.php', method: 'POST' })
+    .reply(status, body, { headers })
+    .persist();
+  const client = createLastPassClient({
+    url: `${ORIGIN}/enterpriseapi.php`,
+    accountNumber: '8771312',
+    provisioningHash: HASH,
+    apiUser: 'unit',
+    dispatcher: agent,
+    clock: new FakeClock(),
+    timeoutMs: 0,
+    minIntervalMs: 0,
+    retry: { maxAttempts: 1 },
+  });
+  return { client, agent };
+}
+
+const WINDOW = { from: '2024-03-01 00:00:00', to: '2024-03-01 01:00:00' };
+const event = {
+  Time: '2015-07-17 09:51:51',
+  Username: 'j.user@example.com',
+  IP_Address: '10.16.21.21',
+  Action: 'Failed Login Attempt',
+  Data: '',
+};
+
+describe('reporting schema', () => {
+  it('returns records exactly as received, ordered by the numeric suffix of EventN (Event10 after Event2)', async () => {
+    const data: Record<string, unknown> = {};
+    for (const n of [10, 2, 1]) data[`Event${n}`] = { ...event, Data: `n${n}`, Extra: { kept: true } };
+    const { client } = mocked(200, JSON.stringify({ status: 'OK', next: null, data }));
+    const page = await client.reporting(WINDOW);
+    expect(page.events.map((e) => e.Data)).toEqual(['n1', 'n2', 'n10']);
+    expect(page.events[0]).toEqual({ ...event, Data: 'n1', Extra: { kept: true } });
+  });
+
+  it.each([
+    ['a number', 1709999999123456, 1709999999123456],
+    ['a string', '1709999999123456', '1709999999123456'],
+    ['absent', undefined, null],
+  ])('accepts next as %s and hands it back raw', async (_name, next, expected) => {
+    const { client } = mocked(
+      200,
+      JSON.stringify({ status: 'OK', ...(next === undefined ? {} : { next }), data: [] }),
+    );
+    expect((await client.reporting(WINDOW)).next).toEqual(expected);
+  });
+
+  it.each(['OK', 'ok', 'Ok', 'success', 'Success'])(
+    'status %s is success (case-insensitive)',
+    async (status) => {
+      const { client } = mocked(200, JSON.stringify({ status, next: null, data: { Event1: event } }));
+      expect((await client.reporting(WINDOW)).events).toHaveLength(1);
+    },
+  );
+
+  it.each(['WARN', 'FAIL', 'fail', 'Pending'])(
+    'status %s → LASTPASS_REPORT_FAILED (not retryable)',
+    async (status) => {
+      const { client } = mocked(200, JSON.stringify({ status, error: 'Invalid date range' }));
+      const error = await failure(client.reporting(WINDOW));
+      expect(error.code).toBe('LASTPASS_REPORT_FAILED');
+      expect(error.retryable).toBe(false);
+      expect(error.message).toContain(status);
+      expect(error.message).toContain('Invalid date range');
+      expect(error.message.includes('unknown status')).toBe(status === 'Pending');
+    },
+  );
+
+  it.each([
+    ['a malformed Time', { ...event, Time: '2015-07-17T09:51:51Z' }, 'data.Event1.Time'],
+    ['a missing Action', { Time: event.Time, Username: '', IP_Address: '', Data: '' }, 'data.Event1.Action'],
+    ['a numeric Username', { ...event, Username: 42 }, 'data.Event1.Username'],
+  ])(
+    '%s → LASTPASS_UNEXPECTED_RESPONSE naming the command, the path and an excerpt',
+    async (_name, record, path) => {
+      const { client } = mocked(200, JSON.stringify({ status: 'OK', next: null, data: { Event1: record } }));
+      const error = await failure(client.reporting(WINDOW));
+      expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+      expect(error.command).toBe('reporting');
+      expect(error.message).toContain(path);
+      expect(error.message).toContain('body starts');
+    },
+  );
+
+  it('an XML rc other than Authorization Error → LASTPASS_API_ERROR with the rc', async () => {
+    const { client } = mocked(200, '<?xml version="1.0" encoding="UTF-8"?>\n<lastpass rc="Server Busy"/>');
+    const error = await failure(client.reporting(WINDOW));
+    expect(error.code).toBe('LASTPASS_API_ERROR');
+    expect(error.message).toContain('Server Busy');
+  });
+
+  it('the XML auth error is recognised without the <?xml prolog and whatever the content type', async () => {
+    const { client } = mocked(200, '<lastpass rc="authorization error"/>', {
+      'content-type': 'application/json',
+    });
+    expect((await failure(client.reporting(WINDOW))).code).toBe('LASTPASS_AUTH_FAILED');
+  });
+});
+
+describe('classification of bodies and statuses', () => {
+  it('a body that is not JSON → LASTPASS_UNEXPECTED_RESPONSE (not retried)', async () => {
+    const { client } = mocked(200, 'Service temporarily unavailable, please retry');
+    const error = await failure(client.reporting(WINDOW));
+    expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+    expect(error.message).toContain('not JSON');
+  });
+
+  it('malformed JSON that is not cut short is not mistaken for truncation', async () => {
+    const { client } = mocked(200, '{"status":OK,"data":[]}');
+    expect((await failure(client.reporting(WINDOW))).code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+  });
+
+  it.each(['{"status":"OK","next":null,"data":{"Event1":{"Time":"2015', '{"status":"OK","next":1'])(
+    'JSON cut short (%s) → LASTPASS_TRUNCATED_RESPONSE',
+    async (body) => {
+      const { client } = mocked(200, body);
+      const error = await failure(client.reporting(WINDOW));
+      expect(error.code).toBe('LASTPASS_RETRIES_EXHAUSTED');
+      expect((error.cause as { code: string }).code).toBe('LASTPASS_TRUNCATED_RESPONSE');
+    },
+  );
+
+  it('another HTTP status → LASTPASS_HTTP_ERROR with status and excerpt, not retried', async () => {
+    const { client } = mocked(404, '<html>Not Found</html>');
+    const error = await failure(client.getSharedFolderData());
+    expect(error).toMatchObject({ code: 'LASTPASS_HTTP_ERROR', status: 404, retryable: false });
+    expect(error.message).toContain('Not Found');
+  });
+
+  it('Retry-After as an HTTP date is honoured', async () => {
+    const clock = new FakeClock(Date.UTC(2024, 10, 15, 12, 0, 0));
+    const agent = new MockAgent();
+    agent.disableNetConnect();
+    const pool = agent.get(ORIGIN);
+    pool
+      .intercept({ path: '/enterpriseapi.php', method: 'POST' })
+      .reply(429, '', { headers: { 'retry-after': 'Fri, 15 Nov 2024 12:00:42 GMT' } });
+    pool.intercept({ path: '/enterpriseapi.php', method: 'POST' }).reply(200, '[]');
+    const client = createLastPassClient({
+      url: `${ORIGIN}/enterpriseapi.php`,
+      accountNumber: '1',
+      provisioningHash: HASH,
+      apiUser: 'u',
+      dispatcher: agent,
+      clock,
+      timeoutMs: 0,
+      minIntervalMs: 0,
+    });
+    const page = await client.getSharedFolderData();
+    expect(page).toEqual({ folders: {}, count: 0, apiCalls: 2 });
+    expect(clock.sleeps).toEqual([42_000]);
+  });
+
+  it('an excerpt that echoes the hash is redacted', async () => {
+    const { client } = mocked(200, `{"status":"FAIL","error":"bad provhash ${HASH}"}`);
+    const error = await failure(client.reporting(WINDOW));
+    expect(error.message).toContain('[REDACTED]');
+    expect(error.message).not.toContain(HASH);
+  });
+});
+
+describe('inventory schemas', () => {
+  const never = {
+    username: 'bo@example.com',
+    fullname: '',
+    mpstrength: '0',
+    created: '2022-06-21 11:12:30',
+    last_pw_change: '2022-06-21 11:12:30',
+    last_login: '',
+    neverloggedin: true,
+    disabled: false,
+    admin: false,
+    password_reset_required: true,
+    totalscore: null,
+    duousername: null,
+    sites: null,
+    notes: null,
+    formfills: null,
+    applications: null,
+    attachments: null,
+  };
+
+  it('accepts the documented user quirks and strips every password key', async () => {
+    const users = {
+      '453055833': {
+        ...never,
+        username: 'ana@example.com',
+        mpstrength: 100,
+        totalscore: '0',
+        sites: 0,
+        groups: ['Dev'],
+        multifactor: 'duo',
+        attribs: { objectGUID: 'x', password: 'p1', nested: { password: 'p2' } },
+        password: 'top',
+      },
+      '456589433': never,
+    };
+    const { client } = mocked(
+      200,
+      JSON.stringify({
+        total: '2',
+        count: 2,
+        Users: users,
+        Groups: { Dev: ['ana@example.com'] },
+        invited: ['new@example.com'],
+      }),
+    );
+    const page = await client.getUserData({ pageSize: 2000, pageIndex: 0 });
+    expect(page.total).toBe(2);
+    expect(page.count).toBe(2);
+    expect(page.invited).toEqual(['new@example.com']);
+    expect(page.groups).toEqual({ Dev: ['ana@example.com'] });
+    expect(page.users['456589433']).toEqual(never);
+    expect(page.users['453055833']!.attribs).toEqual({ objectGUID: 'x', nested: {} });
+    expect(JSON.stringify(page)).not.toMatch(/"password"|p1|p2|top/);
+  });
+
+  it('accepts empty Users/Groups as [] and absent total/count/invited', async () => {
+    const { client } = mocked(200, JSON.stringify({ Users: [], Groups: [] }));
+    expect(await client.getUserData({ pageSize: 10, pageIndex: 0 })).toEqual({
+      users: {},
+      groups: {},
+      invited: [],
+      total: null,
+      count: null,
+      apiCalls: 1,
+    });
+  });
+
+  it.each([
+    ['Users missing', { total: 1, count: 1 }, 'Users'],
+    ['mpstrength not numeric', { Users: { '1': { ...never, mpstrength: 'strong' } } }, 'Users.1.mpstrength'],
+    ['a bad date', { Users: { '1': { ...never, created: 'yesterday' } } }, 'Users.1.created'],
+    ['groups not a list', { Users: { '1': { ...never, groups: 'Dev' } } }, 'Users.1.groups'],
+  ])('getuserdata with %s → LASTPASS_UNEXPECTED_RESPONSE at that path', async (_name, body, path) => {
+    const { client } = mocked(200, JSON.stringify(body));
+    const error = await failure(client.getUserData({ pageSize: 10, pageIndex: 0 }));
+    expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+    expect(error.message).toContain(path);
+  });
+
+  it('accepts folder flags as 0/1, booleans and "0"/"1", folders without users, and an empty [] answer', async () => {
+    const folders = {
+      '101': {
+        sharedfoldername: 'ThisSFName',
+        score: 99,
+        users: [
+          { username: 'joe@example.com', readonly: 0, give: 1, can_administer: 1 },
+          {
+            username: 'jane@example.com',
+            readonly: true,
+            give: false,
+            can_administer: '0',
+            superadmin: false,
+            sites: ['aaa.com'],
+          },
+        ],
+      },
+      '102': { sharedfoldername: 'Empty', score: '0', deleted: true, users: [] },
+      '103': { sharedfoldername: 'No users key', score: null },
+    };
+    const { client } = mocked(200, JSON.stringify(folders));
+    const page = await client.getDetailedSharedFolderData({ pageSize: 3, pageIndex: 0 });
+    expect(page.count).toBe(3);
+    expect(page.folders).toEqual(folders);
+    expect(await mocked(200, '[]').client.getSharedFolderData()).toEqual({
+      folders: {},
+      count: 0,
+      apiCalls: 1,
+    });
+  });
+
+  it.each([
+    ['a flag of 2', { '1': { sharedfoldername: 'A', users: [{ username: 'a@b', readonly: 2 }] } }],
+    ['a member without username', { '1': { sharedfoldername: 'A', users: [{ readonly: 1 }] } }],
+    ['a folder that is a list', { '1': ['A'] }],
+  ])('folders with %s → LASTPASS_UNEXPECTED_RESPONSE', async (_name, body) => {
+    const { client } = mocked(200, JSON.stringify(body));
+    expect((await failure(client.getSharedFolderData())).code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+  });
+
+  it.each([
+    ['a JSON string', '"Access denied"'],
+    ['a FAIL status object', '{"status":"FAIL","error":"Not allowed"}'],
+    ['an error list', '{"errors":["restricted"]}'],
+    ['an XML rc', '<lastpass rc="Access Denied"/>'],
+  ])('an inventory refusal as %s → LASTPASS_COMMAND_RESTRICTED', async (_name, body) => {
+    const { client } = mocked(200, body);
+    for (const call of [
+      () => client.getSharedFolderData(),
+      () => client.getUserData({ pageSize: 1, pageIndex: 0 }),
+    ]) {
+      const error = await failure(call());
+      expect(error.code).toBe('LASTPASS_COMMAND_RESTRICTED');
+    }
+  });
+});
+
+describe('options and request validation (nothing is sent)', () => {
+  const base = {
+    url: `${ORIGIN}/enterpriseapi.php`,
+    accountNumber: '8771312',
+    provisioningHash: HASH,
+    apiUser: 'u',
+  };
+  it.each([
+    ['url', { url: 'ftp://x' }],
+    ['accountNumber', { accountNumber: 'abc' }],
+    ['provisioningHash', { provisioningHash: '  ' }],
+    ['apiUser', { apiUser: '' }],
+    ['timeoutMs', { timeoutMs: -1 }],
+    ['retry.maxAttempts', { retry: { maxAttempts: 0 } }],
+  ])('%s invalid → LASTPASS_INVALID_REQUEST naming it', (field, override) => {
+    expect(() => createLastPassClient({ ...base, ...override })).toThrow(
+      expect.objectContaining({ code: 'LASTPASS_INVALID_REQUEST', message: expect.stringContaining(field) }),
+    );
+  });
+
+  it('rejects from/to not in "YYYY-MM-DD HH:mm:ss" and bad page parameters', async () => {
+    const { client, agent } = mocked(200, '[]');
+    expect(
+      (await failure(client.reporting({ from: '2024-03-01T00:00:00Z', to: WINDOW.to }))).message,
+    ).toMatch(/^from: expected/);
+    expect((await failure(client.getUserData({ pageSize: 10, pageIndex: -1 }))).message).toMatch(
+      /^pageIndex/,
+    );
+    expect((await failure(client.getDetailedSharedFolderData({ pageSize: 1.5 }))).message).toMatch(
+      /^pageSize/,
+    );
+    expect(agent.getCallHistory()?.calls().length ?? 0).toBe(0);
+  });
+});
