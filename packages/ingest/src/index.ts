@@ -27,3 +27,4 @@ export {
   type PipelineTestOptions,
   type PipelineTestConfig,
 } from './pipeline-tests';
+export * from './conformance';
