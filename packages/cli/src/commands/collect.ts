@@ -1,11 +1,107 @@
-import type { Command } from '../command';
+import {
+  isCollectorError,
+  resolveConfig,
+  runCollect,
+  type CollectorConfig,
+} from '@lastpass-elastic/collector';
+import { parseFlags, UsageError, type Command } from '../command';
+
+const USAGE = `Usage: lastpass-elastic collect [--once] [--since <RFC 3339>] [--streams a,b] [--strict] [--config <file>]
+                                [--output ndjson|elasticsearch] [--output-dir <dir>] [--state-dir <dir>]
+
+Collects the LastPass event report, users and detailed shared folders into Elasticsearch or NDJSON.
+  --once        run every selected stream once and exit (default: keep polling at each stream's interval)
+  --since       first event-report window start when there is no cursor yet (default: now - initial_interval)
+  --streams     comma-separated subset of event_report, user, detailed_shared_folder
+  --strict      stop (exit 1, cursor not committed) when a document is rejected, instead of dead-lettering it
+  --config      YAML config file (or LASTPASS_ELASTIC_CONFIG); flags > environment > file
+Environment: LASTPASS_URL, LASTPASS_ACCOUNT_NUMBER, LASTPASS_PROVISIONING_HASH(_FILE), LASTPASS_TIME_ZONE,
+  LASTPASS_API_USER, ELASTICSEARCH_URL, ELASTICSEARCH_API_KEY(_FILE), ELASTICSEARCH_USERNAME,
+  ELASTICSEARCH_PASSWORD(_FILE), ELASTICSEARCH_CA_FILE, ELASTICSEARCH_NAMESPACE, LASTPASS_ELASTIC_OUTPUT,
+  LASTPASS_ELASTIC_OUTPUT_DIR, LASTPASS_ELASTIC_STATE_DIR.
+Exit codes: 0 success (also after SIGINT/SIGTERM), 1 the work failed, 2 bad usage or configuration.`;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** `--since` as epoch ms; a UsageError naming the flag otherwise. */
+export function parseSince(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  if (!RFC3339.test(text) || Number.isNaN(ms))
+    throw new UsageError(`--since: expected an RFC 3339 time such as 2024-03-01T00:00:00Z, got "${text}"`);
+  return ms;
+}
+
+/** Config errors become one-line usage errors (exit 2). */
+export function loadConfig(
+  flags: Parameters<typeof resolveConfig>[0],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): CollectorConfig {
+  try {
+    return resolveConfig(flags, env, cwd);
+  } catch (error) {
+    if (isCollectorError(error) && error.usage) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** SIGINT/SIGTERM abort the run: the in-flight batch is finished and committed, then exit 0. */
+export function abortOnSignals(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
 
 export const collect: Command = {
   name: 'collect',
-  summary: 'not implemented yet',
-  usage: 'lastpass-elastic collect',
-  run(_argv, io) {
-    io.stderr.write('lastpass-elastic collect: not implemented yet\n');
-    return Promise.resolve(1);
+  summary: 'collect LastPass events, users and shared folders into Elasticsearch or NDJSON',
+  usage: USAGE,
+  async run(argv, io) {
+    const { values } = parseFlags(argv, {
+      once: { type: 'boolean' },
+      since: { type: 'string' },
+      streams: { type: 'string' },
+      strict: { type: 'boolean' },
+      config: { type: 'string' },
+      output: { type: 'string' },
+      'output-dir': { type: 'string' },
+      'state-dir': { type: 'string' },
+    });
+    const since = parseSince(values.since);
+    const flags: Parameters<typeof resolveConfig>[0] = {};
+    if (values.config !== undefined) flags.config = values.config;
+    if (values.streams !== undefined) flags.streams = values.streams;
+    if (values.output !== undefined) flags.output = values.output;
+    if (values['output-dir'] !== undefined) flags.outputDir = values['output-dir'];
+    if (values['state-dir'] !== undefined) flags.stateDir = values['state-dir'];
+    const config = loadConfig(flags, io.env, io.cwd);
+    const signals = abortOnSignals();
+    try {
+      const { exitCode } = await runCollect({
+        config,
+        env: io.env,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        interactive: (io.stderr as { isTTY?: boolean }).isTTY === true,
+        once: values.once === true,
+        strict: values.strict === true,
+        since,
+        signal: signals.signal,
+      });
+      return exitCode;
+    } finally {
+      signals.dispose();
+    }
   },
 };

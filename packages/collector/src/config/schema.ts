@@ -11,11 +11,9 @@ export const DEFAULT_LASTPASS_URL = 'https://lastpass.com/enterpriseapi.php';
 export const DEFAULT_TIME_ZONE = 'America/New_York';
 export const DEFAULT_API_USER = 'lastpass-elastic';
 
-const duration = z
-  .string()
-  .refine((s) => parseDuration(s) !== null, {
-    message: 'expected a duration such as 30s, 10m, 24h or 1h30m',
-  });
+const duration = z.string().refine((s) => parseDuration(s) !== null, {
+  message: 'expected a duration such as 30s, 10m, 24h or 1h30m',
+});
 const timeZone = z
   .string()
   .refine(isValidTimeZone, { message: 'expected an IANA time zone such as America/New_York' });

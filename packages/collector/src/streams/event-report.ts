@@ -141,8 +141,7 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
       }
       const v = checkTimeZone(page.events, calls, zone, apiUser);
       if (v !== undefined) {
-        if (!v.ok && verdict?.note !== v.note)
-          context.logger.warn({ code: 'TIME_ZONE_MISMATCH' }, v.note);
+        if (!v.ok && verdict?.note !== v.note) context.logger.warn({ code: 'TIME_ZONE_MISMATCH' }, v.note);
         verdict = v;
       }
       const overflow: Record<string, string> = full

@@ -34,12 +34,14 @@ export interface CollectOptions {
   strict: boolean;
   /** `--since` (epoch ms): first event-report window start when there is no cursor. */
   since?: number | undefined;
-  onProgress?: (event: {
-    accountNumber: string;
-    stream: StreamId;
-    fraction: number | undefined;
-    counts: StreamCounts;
-  }) => void;
+  onProgress?:
+    | ((event: {
+        accountNumber: string;
+        stream: StreamId;
+        fraction: number | undefined;
+        counts: StreamCounts;
+      }) => void)
+    | undefined;
   onResult?: (result: StreamRunResult) => void;
 }
 

@@ -1,0 +1,158 @@
+import { FileCheckpointStore } from './checkpoint/store';
+import type { CollectorConfig } from './config/load';
+import { CollectorError, describeError } from './errors';
+import { createLastPassClient, systemClock, type LastPassClientOptions } from './lastpass';
+import { createLogger, type Logger } from './observability/logger';
+import { ProgressLine } from './observability/progress';
+import { FileDeadLetters } from './sink/dead-letter';
+import { createElasticsearchClient, ElasticsearchSink } from './sink/elasticsearch';
+import { NdjsonSink } from './sink/ndjson';
+import { createPackageProcessor, findPackageRoot } from './sink/package-processor';
+import type { Sink } from './sink/types';
+import { collectForever, collectOnce, type SchedulerClock } from './sync/collector';
+import { summaryLine, type StreamRunResult } from './sync/run-stream';
+
+export interface RunCollectOptions {
+  config: CollectorConfig;
+  env: NodeJS.ProcessEnv;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  /** Progress bars instead of info logs (stderr is a TTY). */
+  interactive: boolean;
+  once: boolean;
+  strict: boolean;
+  since?: number | undefined;
+  signal: AbortSignal;
+  /** The collector's clock (windows, scheduler, sink backoff); the system clock by default. */
+  clock?: SchedulerClock & { random?(): number };
+  /** Extra LastPass client options (tests and the demo: a virtual clock, no rate limit). */
+  client?: Partial<
+    Pick<LastPassClientOptions, 'clock' | 'minIntervalMs' | 'retry' | 'timeoutMs' | 'dispatcher'>
+  >;
+  packageRoot?: string;
+  logger?: Logger;
+}
+
+export interface RunCollectResult {
+  exitCode: number;
+  results: StreamRunResult[];
+}
+
+/** Builds the sink of the configured output; the Elasticsearch one is checked against contracts §5 first. */
+async function openSink(
+  options: RunCollectOptions,
+  logger: Logger,
+  clock: SchedulerClock & { random?(): number },
+): Promise<Sink> {
+  const { config } = options;
+  if (config.output === 'ndjson') {
+    const processor = createPackageProcessor({
+      packageRoot: options.packageRoot ?? findPackageRoot(options.env),
+      namespace: config.namespace,
+      now: () => new Date(clock.now()),
+    });
+    return new NdjsonSink({
+      dir: config.outputDir,
+      namespace: config.namespace,
+      processor,
+      maxBytes: config.ndjsonMaxBytes,
+    });
+  }
+  const es = config.elasticsearch;
+  if (es === undefined)
+    throw new CollectorError(
+      'CONFIG_INVALID',
+      'ELASTICSEARCH_URL: required when the output is elasticsearch',
+    );
+  const sink = new ElasticsearchSink({
+    client: createElasticsearchClient(es),
+    namespace: config.namespace,
+    clock,
+    logger,
+    maxDocuments: es.bulkMaxDocuments,
+    signal: options.signal,
+  });
+  try {
+    await sink.preflight(config.streams);
+  } catch (error) {
+    await sink.close();
+    throw error;
+  }
+  return sink;
+}
+
+/**
+ * `collect` as a function: composes config, logger, checkpoint store, sink and one LastPass client per
+ * account, runs once or until the signal, prints the final line per stream, returns the exit code
+ * (0 ok, 1 the work failed, 2 configuration — e.g. Elasticsearch not set up).
+ */
+export async function runCollect(options: RunCollectOptions): Promise<RunCollectResult> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const logger =
+    options.logger ??
+    createLogger({
+      level: options.interactive && config.logLevel === 'info' ? 'warn' : config.logLevel,
+      destination: options.stderr,
+    });
+  const progress = options.interactive ? new ProgressLine(options.stderr) : undefined;
+  let sink: Sink;
+  try {
+    sink = await openSink(options, logger, clock);
+  } catch (error) {
+    const d = describeError(error);
+    options.stderr.write(`lastpass-elastic collect: ${d.message}\n`);
+    return { exitCode: error instanceof CollectorError && error.usage ? 2 : 1, results: [] };
+  }
+  const deps = {
+    clock,
+    logger,
+    store: new FileCheckpointStore(config.stateDir),
+    sink,
+    deadLetters: new FileDeadLetters(config.stateDir),
+    sourceFor: (account: CollectorConfig['accounts'][number]) =>
+      createLastPassClient({
+        url: account.url,
+        accountNumber: account.accountNumber,
+        provisioningHash: account.provisioningHash.reveal(),
+        apiUser: account.apiUser,
+        logger: logger.child({ account_number: account.accountNumber }),
+        ...options.client,
+      }),
+  };
+  const results: StreamRunResult[] = [];
+  const collectOptions = {
+    signal: options.signal,
+    strict: options.strict,
+    since: options.since,
+    onProgress: progress
+      ? (p: {
+          accountNumber: string;
+          stream: string;
+          fraction: number | undefined;
+          counts: StreamRunResult['counts'];
+        }) => {
+          progress.update(`${p.accountNumber} ${p.stream}`, p.fraction, p.counts);
+        }
+      : undefined,
+    onResult: (result: StreamRunResult) => {
+      progress?.done();
+      results.push(result);
+      options.stdout.write(`${summaryLine(result)}\n`);
+      if (result.error !== undefined && options.interactive)
+        options.stderr.write(`  ${result.stream}: ${result.error.code}: ${result.error.message}\n`);
+    },
+  };
+  try {
+    if (options.once) await collectOnce(config, deps, collectOptions);
+    else await collectForever(config, deps, collectOptions);
+  } catch (error) {
+    const d = describeError(error);
+    options.stderr.write(`lastpass-elastic collect: ${d.message}\n`);
+    await sink.close();
+    return { exitCode: error instanceof CollectorError && error.usage ? 2 : 1, results };
+  }
+  await sink.close();
+  const failed = results.some((r) => r.outcome === 'failed');
+  return { exitCode: failed && options.once ? 1 : 0, results };
+}

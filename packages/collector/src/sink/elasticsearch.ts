@@ -1,0 +1,231 @@
+import { readFileSync } from 'node:fs';
+import { Client, errors, type ClientOptions } from '@elastic/elasticsearch';
+import type { ElasticsearchConfig } from '../config/load';
+import type { StreamId } from '../config/schema';
+import { CollectorError } from '../errors';
+import type { Logger } from '../observability/logger';
+import type { RawDocument } from '../streams/types';
+import type { Sink, Verdict } from './types';
+
+export interface SinkClock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  random?(): number;
+}
+
+export interface SinkRetry {
+  /** Give up (throw SINK_UNAVAILABLE) when the next wait would pass this total. Default 300,000 ms. */
+  maxElapsedMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+const DEFAULT_RETRY: SinkRetry = { maxElapsedMs: 300_000, baseDelayMs: 500, maxDelayMs: 30_000 };
+
+/** The 8.x client (talks to Elasticsearch 8.16+ and 9.x); retries are ours, TLS verification stays on. */
+export function createElasticsearchClient(
+  config: ElasticsearchConfig,
+  extra: Partial<ClientOptions> = {},
+): Client {
+  const options: ClientOptions = {
+    node: config.url,
+    maxRetries: 0,
+    requestTimeout: 120_000,
+    ...extra,
+  };
+  if (config.auth.kind === 'api_key') options.auth = { apiKey: config.auth.apiKey.reveal() };
+  if (config.auth.kind === 'basic')
+    options.auth = { username: config.auth.username, password: config.auth.password.reveal() };
+  if (config.caFile !== undefined)
+    options.tls = { ca: readFileSync(config.caFile), rejectUnauthorized: true };
+  return new Client(options);
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (error instanceof errors.ResponseError) return error.statusCode;
+  return undefined;
+}
+
+/** 429, 5xx and transport-level failures (connection refused/reset, timeouts) are worth retrying. */
+function isTransient(error: unknown): boolean {
+  if (
+    error instanceof errors.ConnectionError ||
+    error instanceof errors.TimeoutError ||
+    error instanceof errors.NoLivingConnectionsError
+  )
+    return true;
+  const status = statusOf(error);
+  return status === 429 || (status !== undefined && status >= 500);
+}
+
+interface BulkItem {
+  status: number;
+  _id?: string | null;
+  error?: { type?: string; reason?: string | null } | undefined;
+}
+
+/**
+ * Bulk `create` without `_id` into `logs-lastpass_enterprise.<stream>-<namespace>`: the index
+ * template's default pipeline makes the id (contracts §4). Per item: 201 indexed, 409 duplicate
+ * (already indexed), 429/5xx retried with backoff, anything else a permanent failure (verdict
+ * `failed`, dead-lettered by the sync loop). Request-level 429/5xx/connection errors are retried
+ * with exponential backoff and jitter; past `maxElapsedMs` the write throws SINK_UNAVAILABLE and
+ * nothing is committed.
+ */
+export class ElasticsearchSink implements Sink {
+  private readonly retry: SinkRetry;
+
+  constructor(
+    private readonly options: {
+      client: Client;
+      namespace: string;
+      clock: SinkClock;
+      logger: Logger;
+      maxDocuments: number;
+      retry?: Partial<SinkRetry>;
+      signal?: AbortSignal;
+    },
+  ) {
+    this.retry = { ...DEFAULT_RETRY, ...options.retry };
+  }
+
+  dataStreamOf(stream: StreamId): string {
+    return `logs-lastpass_enterprise.${stream}-${this.options.namespace}`;
+  }
+
+  /**
+   * Contracts §5: the index template and its default pipeline must exist (installed by
+   * `lastpass-elastic setup --elasticsearch`), else SINK_NOT_SET_UP (exit 2).
+   */
+  async preflight(streams: readonly StreamId[]): Promise<void> {
+    const { client } = this.options;
+    for (const stream of streams) {
+      const name = `logs-lastpass_enterprise.${stream}`;
+      let pipeline: string | undefined;
+      try {
+        const answer = await client.indices.getIndexTemplate({ name });
+        const settings = answer.index_templates[0]?.index_template.template?.settings as
+          | {
+              index?: { default_pipeline?: string };
+              'index.default_pipeline'?: string;
+              default_pipeline?: string;
+            }
+          | undefined;
+        pipeline =
+          settings?.index?.default_pipeline ??
+          settings?.['index.default_pipeline'] ??
+          settings?.default_pipeline;
+      } catch (error) {
+        if (statusOf(error) === 404)
+          throw new CollectorError(
+            'SINK_NOT_SET_UP',
+            `index template ${name} is missing; run \`lastpass-elastic setup --elasticsearch\` first`,
+          );
+        throw this.classify(error, `checking index template ${name}`);
+      }
+      if (pipeline === undefined)
+        throw new CollectorError(
+          'SINK_NOT_SET_UP',
+          `index template ${name} sets no default_pipeline; run \`lastpass-elastic setup --elasticsearch\` first`,
+        );
+      try {
+        await client.ingest.getPipeline({ id: pipeline });
+      } catch (error) {
+        if (statusOf(error) === 404)
+          throw new CollectorError(
+            'SINK_NOT_SET_UP',
+            `ingest pipeline ${pipeline} is missing; run \`lastpass-elastic setup --elasticsearch\` first`,
+          );
+        throw this.classify(error, `checking ingest pipeline ${pipeline}`);
+      }
+    }
+  }
+
+  private classify(error: unknown, doing: string): CollectorError {
+    const status = statusOf(error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (status === 401 || status === 403)
+      return new CollectorError(
+        'SINK_AUTH_FAILED',
+        `Elasticsearch refused the credentials (${status}) while ${doing}`,
+      );
+    if (isTransient(error))
+      return new CollectorError('SINK_UNAVAILABLE', `Elasticsearch unavailable while ${doing}: ${message}`);
+    return new CollectorError('SINK_OUTPUT_FAILED', `Elasticsearch error while ${doing}: ${message}`);
+  }
+
+  private async backoff(attempt: number, started: number, why: string): Promise<void> {
+    const { clock } = this.options;
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
+    const delay = Math.round(cap * (0.5 + (clock.random?.() ?? Math.random()) / 2));
+    if (clock.now() + delay - started > this.retry.maxElapsedMs)
+      throw new CollectorError(
+        'SINK_UNAVAILABLE',
+        `Elasticsearch still failing after ${attempt + 1} attempts: ${why}`,
+      );
+    this.options.logger.warn(
+      { code: 'SINK_RETRY', attempt: attempt + 1, delay_ms: delay },
+      `retrying bulk: ${why}`,
+    );
+    await clock.sleep(delay, this.options.signal);
+  }
+
+  async write(stream: StreamId, documents: readonly RawDocument[]): Promise<Verdict[]> {
+    const verdicts: Verdict[] = [];
+    for (let i = 0; i < documents.length; i += this.options.maxDocuments)
+      verdicts.push(...(await this.writeChunk(stream, documents.slice(i, i + this.options.maxDocuments))));
+    return verdicts;
+  }
+
+  private async writeChunk(stream: StreamId, documents: readonly RawDocument[]): Promise<Verdict[]> {
+    const index = this.dataStreamOf(stream);
+    const verdicts: (Verdict | undefined)[] = documents.map(() => undefined);
+    let pending = documents.map((_, i) => i);
+    const started = this.options.clock.now();
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const operations: unknown[] = [];
+      for (const i of pending) operations.push({ create: { _index: index } }, documents[i]);
+      let items: BulkItem[];
+      try {
+        const answer = await this.options.client.bulk({ operations }, { meta: false });
+        items = answer.items.map((item) => {
+          const op = item.create ?? item.index ?? Object.values(item)[0];
+          const error =
+            op?.error === undefined ? undefined : { type: op.error.type, reason: op.error.reason ?? null };
+          return { status: op?.status ?? 0, _id: op?._id ?? null, error };
+        });
+      } catch (error) {
+        if (!isTransient(error)) throw this.classify(error, `writing to ${index}`);
+        await this.backoff(attempt, started, error instanceof Error ? error.message : String(error));
+        continue;
+      }
+      if (items.length !== pending.length)
+        throw new CollectorError(
+          'SINK_OUTPUT_FAILED',
+          `bulk answered ${items.length} items for ${pending.length} documents`,
+        );
+      const retry: number[] = [];
+      items.forEach((item, k) => {
+        const i = pending[k] ?? -1;
+        const id = item._id ?? undefined;
+        if (item.status >= 200 && item.status < 300) verdicts[i] = { status: 'indexed', id };
+        else if (item.status === 409) verdicts[i] = { status: 'duplicate', id };
+        else if (item.status === 429 || item.status >= 500) retry.push(i);
+        else
+          verdicts[i] = {
+            status: 'failed',
+            type: item.error?.type ?? `http_${item.status}`,
+            reason: item.error?.reason ?? 'rejected',
+          };
+      });
+      pending = retry;
+      if (pending.length > 0)
+        await this.backoff(attempt, started, `${pending.length} item(s) answered 429/5xx`);
+    }
+    return verdicts.map((v) => v ?? { status: 'failed', type: 'internal', reason: 'no verdict' });
+  }
+
+  async close(): Promise<void> {
+    await this.options.client.close();
+  }
+}

@@ -1,0 +1,104 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { applyFleetFinalPipeline, createExecutor, loadPackagePipelines } from '@lastpass-elastic/ingest';
+import {
+  dataStreamName,
+  fleetPipelineName,
+  loadPackage,
+  type PackageModel,
+} from '@lastpass-elastic/package-model';
+import type { StreamId } from '../config/schema';
+import { CollectorError } from '../errors';
+import type { RawDocument } from '../streams/types';
+import type { DocumentProcessor, ProcessedDocument } from './processor';
+
+const PACKAGE_NAME_RE = /^name:\s*lastpass_enterprise\s*$/m;
+
+function isPackageRoot(dir: string): boolean {
+  const manifest = join(dir, 'manifest.yml');
+  return existsSync(manifest) && PACKAGE_NAME_RE.test(readFileSync(manifest, 'utf8'));
+}
+
+/**
+ * Where the integration package (manifest.yml, data_stream/…/ingest_pipeline) is: `LASTPASS_ELASTIC_PACKAGE_DIR`,
+ * else the repository this code runs from, else a copy bundled beside the installed CLI (`package/`).
+ */
+export function findPackageRoot(env: NodeJS.ProcessEnv, from: string = __dirname): string {
+  const configured = env.LASTPASS_ELASTIC_PACKAGE_DIR;
+  if (configured !== undefined && configured !== '') {
+    const dir = resolve(configured);
+    if (!isPackageRoot(dir))
+      throw new CollectorError(
+        'PIPELINE_UNAVAILABLE',
+        `LASTPASS_ELASTIC_PACKAGE_DIR: ${dir} holds no lastpass_enterprise manifest.yml`,
+      );
+    return dir;
+  }
+  for (let dir = resolve(from); ; dir = dirname(dir)) {
+    if (isPackageRoot(dir)) return dir;
+    const bundled = join(dir, 'package');
+    if (isPackageRoot(bundled)) return bundled;
+    if (dirname(dir) === dir) break;
+  }
+  throw new CollectorError(
+    'PIPELINE_UNAVAILABLE',
+    'cannot find the lastpass_enterprise package (its ingest pipelines make the NDJSON documents); set LASTPASS_ELASTIC_PACKAGE_DIR',
+  );
+}
+
+/**
+ * Runs the package's default pipelines through the local executor, then Fleet's final-pipeline steps
+ * (`event.ingested`; `event.original` removed unless tagged `preserve_original_event`): the document
+ * Elasticsearch would store, for the NDJSON sink (contracts §7).
+ */
+export function createPackageProcessor(options: {
+  packageRoot: string;
+  namespace: string;
+  now: () => Date;
+}): DocumentProcessor {
+  let pkg: PackageModel;
+  try {
+    pkg = loadPackage(options.packageRoot);
+  } catch (error) {
+    throw new CollectorError(
+      'PIPELINE_UNAVAILABLE',
+      `${options.packageRoot}: cannot load the package (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
+    );
+  }
+  const executor = createExecutor({ pipelines: loadPackagePipelines(pkg), now: options.now });
+  const targets = new Map<StreamId, { pipeline: string; index: string }>();
+  const targetOf = (stream: StreamId): { pipeline: string; index: string } => {
+    let target = targets.get(stream);
+    if (target === undefined) {
+      const ds = pkg.dataStreams.find((d) => d.name === stream);
+      if (ds === undefined)
+        throw new CollectorError('PIPELINE_UNAVAILABLE', `the package has no data stream ${stream}`);
+      target = { pipeline: fleetPipelineName(pkg, ds), index: dataStreamName(ds, options.namespace) };
+      if (!executor.has(target.pipeline))
+        throw new CollectorError(
+          'PIPELINE_UNAVAILABLE',
+          `the package has no ingest pipeline ${target.pipeline}`,
+        );
+      targets.set(stream, target);
+    }
+    return target;
+  };
+  return {
+    process(stream: StreamId, document: RawDocument): ProcessedDocument {
+      const target = targetOf(stream);
+      const result = executor.process(target.pipeline, {
+        _index: target.index,
+        _source: JSON.parse(JSON.stringify(document)) as Record<string, unknown>,
+      });
+      if (result.kind === 'dropped') return result;
+      if (result.kind === 'error')
+        return { kind: 'error', type: result.error.type, reason: result.error.reason };
+      return {
+        kind: 'indexed',
+        id: result._id,
+        source: applyFleetFinalPipeline(result._source, { now: options.now() }),
+      };
+    },
+  };
+}
