@@ -12,6 +12,7 @@ import {
 } from '../src';
 import { dissectKeys, grokKeys, writtenFields } from '../src/check/pipeline-fields';
 import { applyPatch } from '../src/check/spec-loader';
+import { kqlFields } from '../src/check/rules/kibana';
 import { compareSemVer, parseSemVer } from '../src/check/semver';
 
 const fixtures = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'packages');
@@ -111,6 +112,14 @@ describe('Fleet agent template rendering', () => {
 });
 
 describe('saved objects and archives', () => {
+  it('finds the fields a KQL query names', () => {
+    expect(kqlFields('event.category : "authentication" and not (user.name : x or a.b:*)')).toEqual([
+      'event.category',
+      'user.name',
+      'a.b',
+    ]);
+  });
+
   it('encodes JSON attributes as strings, panels included, and leaves strings alone', () => {
     const encoded = encodeSavedObject({
       id: 'x',

@@ -92,6 +92,11 @@ export const CHECK_RULES = {
     elastic: 'no legacy visualizations',
   },
   KIBANA_TAG_DUPLICATE: { summary: 'a tag name defined twice', elastic: 'SVR00007' },
+  KIBANA_PANEL: {
+    summary:
+      'a Lens panel uses a field its dataset does not define, leaves the 48-column grid, lacks its dashboard reference, or claims a migration version newer than Kibana 8.16',
+    elastic: 'dashboard lint',
+  },
   KIBANA_ENCODING: {
     summary: 'saved-object JSON attributes are not encoded as strings in a built package',
     elastic: 'dashboards build',

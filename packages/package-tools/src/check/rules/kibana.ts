@@ -42,6 +42,7 @@ interface SavedObject {
   type: unknown;
   attributes: Record<string, unknown>;
   references: { id: string; type: string; name: string }[];
+  raw: Record<string, unknown>;
 }
 
 function decoded(value: unknown): unknown {
@@ -90,6 +91,7 @@ function readObjects(ctx: RuleContext): SavedObject[] {
         references: refs
           .filter(isRecord)
           .map((r) => ({ id: String(r['id']), type: String(r['type']), name: String(r['name']) })),
+        raw: doc,
       });
     }
   }
@@ -104,6 +106,89 @@ function hasDatasetFilter(source: unknown): boolean {
 function panelsOf(attributes: Record<string, unknown>): Record<string, unknown>[] {
   const panels = decoded(attributes['panelsJSON']);
   return Array.isArray(panels) ? panels.filter(isRecord) : [];
+}
+
+const OLDEST_KIBANA = [8, 16, 0];
+function newerThanOldest(version: unknown): boolean {
+  if (typeof version !== 'string') return false;
+  const parts = version.split('.').map(Number);
+  for (let i = 0; i < 3; i += 1) {
+    const d = (parts[i] ?? 0) - (OLDEST_KIBANA[i] ?? 0);
+    if (d !== 0) return d > 0;
+  }
+  return false;
+}
+
+/** Field names a KQL query mentions (`field : value`). */
+export function kqlFields(query: string): string[] {
+  return [...query.matchAll(/(?:^|[\s(])([A-Za-z@_][A-Za-z0-9@_.]*)\s*:/g)]
+    .map((m) => m[1] ?? '')
+    .filter((f) => f !== '');
+}
+
+/** Lens panels: fields exist in the filtered dataset's data stream, grid fits, references present, migration versions. */
+function checkPanels(
+  ctx: RuleContext,
+  o: SavedObject,
+  panels: Record<string, unknown>[],
+  datasets: string[],
+): void {
+  const { report, model } = ctx;
+  const streams = model?.dataStreams.filter((d) => datasets.includes(d.dataset)) ?? [];
+  const defined = (field: string): boolean =>
+    streams.some((d) => d.fields.some((f) => f.name === field || f.name.startsWith(`${field}.`)));
+  const dashboardRefs = new Set(o.references.map((r) => r.name));
+  panels.forEach((p, i) => {
+    const where = `attributes.panelsJSON[${i}]`;
+    const grid = isRecord(p['gridData']) ? p['gridData'] : {};
+    const x = typeof grid['x'] === 'number' ? grid['x'] : 0;
+    const w = typeof grid['w'] === 'number' ? grid['w'] : 0;
+    if (x < 0 || w <= 0 || x + w > 48)
+      report(
+        'KIBANA_PANEL',
+        o.file,
+        `${where}.gridData`,
+        `panel spans columns ${x}..${x + w}; the grid has 48`,
+      );
+    if (p['type'] !== 'lens') return;
+    const cfg = isRecord(p['embeddableConfig']) ? p['embeddableConfig'] : {};
+    const attrs = isRecord(cfg['attributes']) ? cfg['attributes'] : {};
+    const refs = Array.isArray(attrs['references']) ? attrs['references'].filter(isRecord) : [];
+    for (const r of refs) {
+      const name = `${String(p['panelIndex'])}:${String(r['name'])}`;
+      if (!dashboardRefs.has(name))
+        report(
+          'KIBANA_PANEL',
+          o.file,
+          where,
+          `panel reference ${String(r['name'])} needs a dashboard-level reference named ${name}`,
+        );
+    }
+    if (streams.length === 0) return;
+    const state = isRecord(attrs['state']) ? attrs['state'] : {};
+    const text = JSON.stringify(state);
+    for (const m of text.matchAll(/"sourceField":"([^"]+)"/g)) {
+      const field = m[1] ?? '';
+      if (field !== '___records___' && !defined(field))
+        report(
+          'KIBANA_PANEL',
+          o.file,
+          where,
+          `Lens column uses ${field}, which ${datasets.join(', ')} does not define`,
+        );
+    }
+    const query =
+      isRecord(state['query']) && typeof state['query']['query'] === 'string' ? state['query']['query'] : '';
+    for (const field of kqlFields(query)) {
+      if (!defined(field))
+        report(
+          'KIBANA_PANEL',
+          o.file,
+          where,
+          `the panel query uses ${field}, which ${datasets.join(', ')} does not define`,
+        );
+    }
+  });
 }
 
 /** Ids, references, by-value panels, dataset filters, legacy visualizations, tags and build encoding. */
@@ -175,6 +260,15 @@ export function checkKibana(ctx: RuleContext): void {
           `legacy visualization type "${visType}"`,
         );
     }
+    for (const key of ['coreMigrationVersion', 'typeMigrationVersion']) {
+      if (newerThanOldest(o.raw[key]))
+        report(
+          'KIBANA_PANEL',
+          o.file,
+          key,
+          `${key} ${String(o.raw[key])} is newer than the oldest supported Kibana (8.16.0), which would refuse it`,
+        );
+    }
     if (o.type === 'dashboard') {
       const meta = isRecord(o.attributes['kibanaSavedObjectMeta'])
         ? o.attributes['kibanaSavedObjectMeta']
@@ -194,6 +288,12 @@ export function checkKibana(ctx: RuleContext): void {
           'dashboard needs a data_stream.dataset filter on the dashboard or on every panel (SVR00001/SVR00002)',
         );
       }
+      const datasets = [
+        ...JSON.stringify(decoded(meta['searchSourceJSON']) ?? null).matchAll(
+          /"data_stream\.dataset":"([^"]+)"/g,
+        ),
+      ].map((m) => m[1] ?? '');
+      checkPanels(ctx, o, panels, datasets);
       for (const p of panels) {
         const vis = isRecord(p['embeddableConfig']) ? p['embeddableConfig']['savedVis'] : undefined;
         if (isRecord(vis) && typeof vis['type'] === 'string' && LEGACY_VIS.has(vis['type'])) {
