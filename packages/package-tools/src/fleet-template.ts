@@ -84,7 +84,13 @@ export function renderAgentTemplate(
       context[name] = `"${key}"`;
     }
   }
-  const rendered = fleetHandlebars().compile(template, { noEscape: true, strict: false })(context);
+  let rendered = fleetHandlebars().compile(template, { noEscape: true, strict: false })(context);
+  // Fleet's replaceRootLevelYamlVariables: a placeholder at the start of a line becomes the dumped YAML.
+  for (const [key, value] of placeholders) {
+    rendered = rendered.replace(new RegExp(`^"${key}"`, 'gm'), () =>
+      value === null || value === undefined ? '' : stringify(value),
+    );
+  }
   const doc = parse(rendered, { uniqueKeys: true }) as unknown;
   const splice = (node: unknown): unknown => {
     if (typeof node === 'string' && placeholders.has(node)) return placeholders.get(node);
