@@ -334,8 +334,7 @@ function generateEvents(o: SimulatorOptions, zone: AccountZone, factory: EventFa
   const secs = new Float64Array(bulkCount);
   for (let i = 0; i < bulkCount; i++) secs[i] = startSec + Math.floor(rng.next() * span);
   secs.sort();
-  const events: GroundTruthEvent[] = new Array<GroundTruthEvent>(total);
-  let out = 0;
+  const events: GroundTruthEvent[] = [];
   let special = 0;
   let lastSec = Number.NaN;
   let lastTime = '';
@@ -346,13 +345,19 @@ function generateEvents(o: SimulatorOptions, zone: AccountZone, factory: EventFa
       lastTime = zone.format(sec * 1000);
     }
     const delay = o.lateArrivalSeconds > 0 ? late.int(0, o.lateArrivalSeconds) * 1000 : 0;
-    events[out++] = {
-      record: { Time: lastTime, ...record },
+    events.push({
+      record: {
+        Time: lastTime,
+        Username: record.Username,
+        IP_Address: record.IP_Address,
+        Action: record.Action,
+        Data: record.Data,
+      },
       instant: sec * 1000,
-      micros: 0,
+      micros: Number.NaN, // a double from the start: assignMicros then keeps the object shape
       visibleAt: sec * 1000 + delay,
       selfAudit: false,
-    };
+    });
   };
   const flushSpecials = (upTo: number): void => {
     for (let s = specials[special]; s !== undefined && s.sec <= upTo; s = specials[++special])
@@ -378,14 +383,16 @@ function generateEvents(o: SimulatorOptions, zone: AccountZone, factory: EventFa
 
 /** Unique, ordered microsecond stamps: the events of one second spread evenly inside it. */
 function assignMicros(events: GroundTruthEvent[]): void {
-  for (let i = 0; i < events.length;) {
-    const instant = events[i]?.instant ?? 0;
-    let j = i;
-    while (j < events.length && events[j]?.instant === instant) j++;
+  let i = 0;
+  while (i < events.length) {
+    const first = events[i];
+    if (first === undefined) break;
+    let j = i + 1;
+    while (j < events.length && (events[j] as GroundTruthEvent).instant === first.instant) j++;
     const n = j - i;
     for (let k = 0; k < n; k++) {
-      const event = events[i + k];
-      if (event !== undefined) event.micros = instant * 1000 + Math.floor(((k + 1) * 1_000_000) / (n + 1));
+      (events[i + k] as GroundTruthEvent).micros =
+        first.instant * 1000 + Math.floor(((k + 1) * 1_000_000) / (n + 1));
     }
     i = j;
   }

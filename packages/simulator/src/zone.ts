@@ -5,6 +5,7 @@ import '@js-joda/timezone';
 export const WALL_CLOCK_PATTERN = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 
 const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
+const TWO = Array.from({ length: 60 }, (_, i) => pad(i));
 
 export interface Transition {
   /** First instant (epoch ms) with the new offset. */
@@ -16,6 +17,10 @@ export interface Transition {
 export class AccountZone {
   readonly #zone: ZoneId;
   readonly #rules: ZoneRules;
+  #bucket = Number.NaN;
+  #bucketOffset = 0;
+  #day = Number.NaN;
+  #dayText = '';
 
   constructor(readonly timeZone: string) {
     this.#zone = ZoneId.of(timeZone);
@@ -23,13 +28,27 @@ export class AccountZone {
   }
 
   offsetSeconds(epochMs: number): number {
-    return this.#rules.offsetOfEpochMilli(epochMs).totalSeconds();
+    // Offsets change on whole quarter hours: cache per 15-minute bucket (formatting 1M events stays fast).
+    const bucket = Math.floor(epochMs / 900_000);
+    if (bucket === this.#bucket) return this.#bucketOffset;
+    this.#bucket = bucket;
+    this.#bucketOffset = this.#rules.offsetOfEpochMilli(bucket * 900_000).totalSeconds();
+    return this.#bucketOffset;
   }
 
   /** `YYYY-MM-DD HH:mm:ss` of an instant in the account zone. */
   format(epochMs: number): string {
-    const d = new Date(epochMs + this.offsetSeconds(epochMs) * 1000);
-    return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+    const local = Math.floor(epochMs / 1000) + this.offsetSeconds(epochMs);
+    const day = Math.floor(local / 86_400);
+    if (day !== this.#day) {
+      const d = new Date(day * 86_400_000);
+      this.#day = day;
+      this.#dayText = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} `;
+    }
+    const seconds = local - day * 86_400;
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    return `${this.#dayText}${TWO[h] ?? pad(h)}:${TWO[m] ?? pad(m)}:${TWO[seconds % 60] ?? pad(seconds % 60)}`;
   }
 
   /**

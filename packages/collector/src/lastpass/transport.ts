@@ -156,6 +156,10 @@ export class Transport {
       const text = await this.#exchange(command, body, outcome);
       const parsed = parseBody(command, text);
       this.#trace(command, body, attempt, started, outcome, 'ok');
+      this.options.logger?.debug(
+        { command, attempt, status: outcome.status, bytes: outcome.bytes, durationMs: clock.now() - started },
+        `${command}: answered`,
+      );
       return parsed;
     } catch (error) {
       const failure = this.#normalise(command, error);
