@@ -1,4 +1,4 @@
-import { IngestError } from './errors';
+import { IngestError, type IngestErrorCode } from './errors';
 import { compileTemplate, mediaTypeEscape, type Template, type TemplateEscape } from './mustache';
 import { isMap, javaClassName, type JsonMap } from './values';
 
@@ -15,8 +15,12 @@ export class ProcessorConfig {
     readonly pipeline: string | undefined,
   ) {}
 
-  error(property: string | undefined, message: string): IngestError {
-    return new IngestError('INGEST_INVALID_CONFIG', message, {
+  error(
+    property: string | undefined,
+    message: string,
+    code: IngestErrorCode = 'INGEST_INVALID_CONFIG',
+  ): IngestError {
+    return new IngestError(code, message, {
       ...(this.pipeline !== undefined ? { pipeline: this.pipeline } : {}),
       processorType: this.type,
       ...(this.tag !== undefined ? { processorTag: this.tag } : {}),

@@ -19,8 +19,15 @@ type Root = 'ctx' | 'ingest';
 export class FieldPath {
   readonly root: Root;
   readonly parts: readonly string[];
+  /** An empty path (e.g. a template that rendered to ""): `has` is false, every other operation fails. */
+  readonly empty: boolean;
   constructor(readonly path: string) {
-    if (path.length === 0) throw illegalArgument('path cannot be null nor empty');
+    this.empty = path.length === 0;
+    if (this.empty) {
+      this.root = 'ctx';
+      this.parts = [];
+      return;
+    }
     let rest = path;
     if (path.startsWith('_ingest.')) {
       this.root = 'ingest';
@@ -98,6 +105,7 @@ export class IngestDocument {
   }
 
   private rootContainer(p: FieldPath): JsonMap {
+    if (p.empty) throw illegalArgument('path cannot be null nor empty');
     if (p.root === 'ingest') return this.ingest;
     const first = p.parts[0] ?? '';
     return METADATA_KEYS.has(first) ? this.meta : this.source;
@@ -122,11 +130,13 @@ export class IngestDocument {
   }
 
   has(path: string | FieldPath): boolean {
+    if (path === '' || (typeof path !== 'string' && path.empty)) return false;
     return this.lookup(typeof path === 'string' ? fieldPath(path) : path) !== MISSING;
   }
 
   /** Value or undefined when absent (null stays null). */
   getOrUndefined(path: string | FieldPath): unknown {
+    if (path === '' || (typeof path !== 'string' && path.empty)) return undefined;
     const v = this.lookup(typeof path === 'string' ? fieldPath(path) : path);
     return v === MISSING ? undefined : v;
   }
@@ -134,6 +144,7 @@ export class IngestDocument {
   /** Elasticsearch getFieldValue: throws on a missing field unless ignoreMissing (then undefined). */
   get(path: string | FieldPath, ignoreMissing = false): unknown {
     const p = typeof path === 'string' ? fieldPath(path) : path;
+    if (p.empty && ignoreMissing) return undefined;
     let ctx: unknown = this.rootContainer(p);
     for (const part of p.parts) {
       if (ctx === null || ctx === undefined) {
@@ -326,9 +337,14 @@ function appendInto(list: unknown[], value: unknown, allowDuplicates: boolean): 
     list.push(...values);
     return true;
   }
-  const add = values.filter((v) => !list.some((x) => javaEquals(x, v)));
-  list.push(...add);
-  return add.length > 0;
+  let added = false;
+  for (const v of values) {
+    if (!list.some((x) => javaEquals(x, v))) {
+      list.push(v);
+      added = true;
+    }
+  }
+  return added;
 }
 
 function appendValues(existing: unknown, value: unknown, allowDuplicates: boolean): unknown {

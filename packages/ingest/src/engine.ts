@@ -11,6 +11,8 @@ export type TraceEntry = JsonMap;
 export interface Runtime {
   /** Runs a stored pipeline on the same document (pipeline processor). */
   runPipeline(name: string, doc: IngestDocument, ignoreMissing: boolean): void;
+  /** Verbose simulate: fails like Elasticsearch's tracking processor (missing pipeline, static cycle). */
+  verifyPipeline(name: string, doc: IngestDocument, ignoreMissing: boolean): void;
   readonly trace: TraceEntry[] | undefined;
   readonly services: Services;
 }
@@ -24,6 +26,10 @@ export type GeoIpLookup = (ip: string, database: string) => JsonMap | undefined;
 
 export interface Processor {
   execute(doc: IngestDocument, rt: Runtime): void;
+  /** Pipeline processors: the (constant) pipeline name it calls, for static cycle checks. */
+  readonly pipelineRef?: string;
+  /** Verbose simulate only: checks run before the processor's own result entry is written. */
+  verify?(doc: IngestDocument, rt: Runtime): void;
 }
 
 export interface CompileContext {
@@ -119,7 +125,7 @@ function compileStep(
   }
   const factory = registry.get(type);
   if (factory === undefined) {
-    throw new IngestError('INGEST_UNSUPPORTED_PROCESSOR', `No processor type exists with name [${type}]`, {
+    throw new IngestError('INGEST_UNKNOWN_PROCESSOR', `No processor type exists with name [${type}]`, {
       processorType: type,
       ...(tag !== undefined ? { processorTag: tag } : {}),
       esType: 'parse_exception',
@@ -144,7 +150,7 @@ function compileStep(
     try {
       condition = compileCondition(ifSource, params);
     } catch (e) {
-      throw cfg.error('if', e instanceof Error ? e.message : String(e));
+      throw cfg.error('if', e instanceof Error ? e.message : String(e), 'INGEST_INVALID_CONDITION');
     }
   }
   const onFailureRaw = cfg.raw_('on_failure');
@@ -245,6 +251,21 @@ function runStep(step: Step, doc: IngestDocument, rt: Runtime): void {
   const cond = ifJson === undefined ? {} : { if: ifJson };
   let traceIndex = -1;
   if (trace !== undefined && step.type === 'pipeline') {
+    try {
+      step.processor.verify?.(doc, rt);
+    } catch (e) {
+      const failure = wrapFailure(e, step.type, step.tag, doc);
+      trace.push(
+        traceEntry(step, step.ignoreFailure ? 'error_ignored' : 'error', {
+          ...cond,
+          error: errorJson(failure.cause),
+        }),
+      );
+      if (step.ignoreFailure) return;
+      if (step.onFailure === undefined) throw failure;
+      runOnFailure(step.onFailure, failure, doc, rt);
+      return;
+    }
     traceIndex = trace.length;
     trace.push(traceEntry(step, 'success', cond));
   }
@@ -312,6 +333,20 @@ export class Pipeline {
     readonly onFailure: readonly Step[] | undefined,
     readonly definition: unknown,
   ) {}
+
+  /** Constant names of the pipelines this one calls (pipeline processors, including handlers). */
+  references(): string[] {
+    const out: string[] = [];
+    const walk = (steps: readonly Step[] | undefined): void => {
+      for (const s of steps ?? []) {
+        if (s.processor.pipelineRef !== undefined) out.push(s.processor.pipelineRef);
+        walk(s.onFailure);
+      }
+    };
+    walk(this.steps);
+    walk(this.onFailure);
+    return out;
+  }
 
   /** Runs the body with pipeline-level on_failure: handlers run, then the pipeline stops. */
   run(doc: IngestDocument, rt: Runtime): void {

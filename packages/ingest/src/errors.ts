@@ -1,6 +1,8 @@
 /** Error catalog of the ingest executor. Codes are stable strings; `retryable` is always false here. */
 export type IngestErrorCode =
   | 'INGEST_UNSUPPORTED_PROCESSOR'
+  | 'INGEST_UNKNOWN_PROCESSOR'
+  | 'INGEST_UNSUPPORTED_FEATURE'
   | 'INGEST_INVALID_CONFIG'
   | 'INGEST_INVALID_CONDITION'
   | 'INGEST_PIPELINE_NOT_FOUND'

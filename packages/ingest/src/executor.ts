@@ -117,17 +117,43 @@ export class PipelineStore implements Executor {
         const p = this.pipelines.get(name);
         if (p === undefined) {
           if (ignoreMissing) return;
-          throw illegalArgument(`Pipeline processor configured for non-existent pipeline [${name}]`);
+          throw new ProcessingError(
+            'illegal_state_exception',
+            `Pipeline processor configured for non-existent pipeline [${name}]`,
+          );
         }
         this.execute(p, doc, this.runtime(trace));
       },
+      verifyPipeline: (name, doc, ignoreMissing) => {
+        if (!this.pipelines.has(name)) {
+          if (ignoreMissing) return;
+          throw illegalArgument(`Pipeline processor configured for non-existent pipeline [${name}]`);
+        }
+        const cycle = this.findCycle(name, [...doc.executing]);
+        if (cycle !== undefined)
+          throw new ProcessingError('illegal_state_exception', `Cycle detected for pipeline: ${cycle}`);
+      },
     };
+  }
+
+  /** A pipeline name that repeats when following constant pipeline references from `name`. */
+  private findCycle(name: string, stack: string[]): string | undefined {
+    if (stack.includes(name)) return name;
+    const p = this.pipelines.get(name);
+    if (p === undefined) return undefined;
+    stack.push(name);
+    for (const ref of p.references()) {
+      const found = this.findCycle(ref, stack);
+      if (found !== undefined) return found;
+    }
+    stack.pop();
+    return undefined;
   }
 
   /** Runs a pipeline on a document as a top-level or nested pipeline (sets `_ingest.pipeline`). */
   execute(pipeline: Pipeline, doc: IngestDocument, rt: Runtime): void {
     if (doc.executing.includes(pipeline.id)) {
-      throw new ProcessingError('graph_structure_exception', `Cycle detected for pipeline: ${pipeline.id}`);
+      throw new ProcessingError('illegal_state_exception', `Cycle detected for pipeline: ${pipeline.id}`);
     }
     if (doc.executing.length >= MAX_DEPTH) {
       throw new ProcessingError(

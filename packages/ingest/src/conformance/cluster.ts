@@ -44,11 +44,19 @@ export function statusOf(type: string): number {
   }
 }
 
+/** Configuration errors meaning "Elasticsearch supports this, the local executor does not". */
+const UNSUPPORTED_CODES: ReadonlySet<string> = new Set([
+  'INGEST_UNSUPPORTED_PROCESSOR',
+  'INGEST_UNSUPPORTED_FEATURE',
+  'INGEST_INVALID_CONDITION',
+]);
+
 function configError(e: IngestError): ApiResponse {
   const extra: JsonMap = {};
   if (e.details.processorType !== undefined) extra['processor_type'] = e.details.processorType;
   if (e.details.processorTag !== undefined) extra['processor_tag'] = e.details.processorTag;
   if (e.details.propertyName !== undefined) extra['property_name'] = e.details.propertyName;
+  if (UNSUPPORTED_CODES.has(e.code)) extra['local_executor_unsupported'] = e.code;
   const type = e.details.esType ?? 'parse_exception';
   return errorResponse(400, type, e.message, extra);
 }

@@ -310,10 +310,7 @@ function runStep(step: unknown, cluster: InMemoryCluster, ctx: Context, inSetup:
             ? errorBody['root_cause'][0]
             : undefined;
         const message = isMap(rc) ? `${String(rc['type'])}: ${String(rc['reason'])}` : JSON.stringify(r.body);
-        if (
-          /INGEST_UNSUPPORTED|not supported by the local/.test(message) ||
-          (isMap(rc) && rc['type'] === 'unsupported_feature')
-        ) {
+        if (isMap(rc) && rc['local_executor_unsupported'] !== undefined) {
           throw new Skip(`needs an unsupported feature: ${message}`);
         }
         throw new Failure(`${inSetup ? 'setup ' : ''}${api} failed with status ${r.status}: ${message}`);

@@ -122,7 +122,7 @@ const append: ProcessorFactory = (cfg) => {
   return {
     execute(doc) {
       const path = field(doc);
-      let v = copyFrom !== undefined ? deepCopy(doc.get(copyFrom)) : value?.resolve(doc);
+      let v = copyFrom !== undefined ? deepCopy(doc.get(copyFrom, ignoreEmpty)) : value?.resolve(doc);
       if (ignoreEmpty) {
         const empty = (x: unknown): boolean => x === null || x === undefined || x === '';
         if (Array.isArray(v)) {
@@ -160,8 +160,12 @@ const pipeline: ProcessorFactory = (cfg) => {
   const name = cfg.template('name');
   const ignoreMissing = cfg.bool('ignore_missing_pipeline', false);
   return {
+    ...(name.isConstant ? { pipelineRef: name.source } : {}),
     execute(doc, rt) {
       rt.runPipeline(name.render(doc), doc, ignoreMissing);
+    },
+    verify(doc, rt) {
+      rt.verifyPipeline(name.render(doc), doc, ignoreMissing);
     },
   };
 };

@@ -27,7 +27,12 @@ const date: ProcessorFactory = (cfg) => {
     parsers = formatsRaw.map(compileDateFormat);
     printer = compileDatePrinter(outputFormat);
   } catch (e) {
-    throw cfg.error('formats', e instanceof Error ? e.message : String(e));
+    const message = e instanceof Error ? e.message : String(e);
+    throw cfg.error(
+      'formats',
+      message,
+      /^Unsupported pattern letter/.test(message) ? 'INGEST_UNSUPPORTED_FEATURE' : 'INGEST_INVALID_CONFIG',
+    );
   }
   const constZone =
     timezoneT === undefined ? zoneOf('UTC') : timezoneT.isConstant ? zoneOf(timezoneT.source) : undefined;

@@ -128,7 +128,9 @@ const kv: ProcessorFactory = (cfg) => {
         if (include !== undefined && !include.includes(key)) continue;
         if (exclude?.includes(key) === true) continue;
         const name = `${prefix}${key}`;
-        doc.append(fieldPath(target === undefined ? name : `${target}.${name}`), value);
+        const p = fieldPath(target === undefined ? name : `${target}.${name}`);
+        if (doc.has(p)) doc.append(p, value);
+        else doc.set(p, value);
       }
     },
   };

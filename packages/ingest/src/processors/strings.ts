@@ -41,7 +41,10 @@ function htmlStrip(s: string): string {
   return s
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
-    .replace(/<\/?(p|div|br|li|ul|ol|h[1-6]|tr|table|blockquote|pre|address)\b[^>]*>/gi, '\n')
+    .replace(
+      /<\/?(p|div|br|li|ul|ol|dl|dt|dd|h[1-6]|tr|td|th|table|thead|tbody|tfoot|caption|blockquote|pre|address|title|head|body|html|hr|form|fieldset|legend|center|dir|menu|noscript|section|article|aside|header|footer|nav|figure|figcaption|main|details|summary|option|select|textarea|iframe|frameset|frame|object|applet|map|area|isindex|noframes)\b[^>]*>/gi,
+      '\n',
+    )
     .replace(/<[^>]*>/g, '')
     .replace(/&(#x[0-9a-fA-F]+|#\d+|[a-zA-Z]+);/g, (m, e: string) => {
       if (e.startsWith('#x')) return String.fromCodePoint(parseInt(e.slice(2), 16));
