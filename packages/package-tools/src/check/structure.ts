@@ -179,6 +179,21 @@ function walkFolder(
     const isDir = statSync(full).isDirectory();
     const isLink = !isDir && entry.endsWith('.link');
     const lookupName = isLink ? entry.slice(0, -'.link'.length) : entry;
+    if (
+      specPath.endsWith('_dev/test/pipeline/spec.yml') &&
+      /-expected\.json$/.test(entry) &&
+      !/\.(json|log)-expected\.json$/.test(entry)
+    ) {
+      // Otherwise it matches the test-case pattern and fails the event schema, which hides the real mistake.
+      const fixed = entry.replace(/-expected\.json$/, '.json-expected.json');
+      report(
+        'SPEC_STRUCTURE',
+        full,
+        '',
+        `expected results are named after the whole case file: rename to ${fixed}`,
+      );
+      continue;
+    }
     const item = contents.find((c) => matches(c, lookupName, opts.packageName));
     if (!item) {
       if (folder.additionalContents === false) {
