@@ -106,10 +106,8 @@ function materialise(entries: unknown, prefix: string): unknown {
         key === 'multi_fields' ? ecs.multi_fields?.map((m) => ({ name: m.name, type: m.type })) : ecs[key];
       if (value !== undefined) merged[key] = value;
     }
-    for (const [k, v] of Object.entries(entry))
-      if (k !== 'external' && !(k === 'type' && merged['type'] !== undefined && entry['type'] === undefined))
-        merged[k] = v;
-    delete merged['external'];
+    // The package's own keys win (check's FIELDS_EXTERNAL_TYPE limits type changes to the allowed ones).
+    for (const [k, v] of Object.entries(entry)) if (k !== 'external') merged[k] = v;
     return merged;
   });
 }
