@@ -134,9 +134,10 @@ export function stableJson(value: unknown): string {
   return `${JSON.stringify(sort(value), null, 4)}\n`;
 }
 
-function readConfig(dir: string, caseBase: string): PipelineTestConfig {
+/** `<case file>-config.yml` (elastic-package names config and expected files after the whole case file). */
+function readConfig(dir: string, caseFile: string): PipelineTestConfig {
   for (const ext of ['yml', 'yaml', 'json']) {
-    const file = join(dir, `${caseBase}-config.${ext}`);
+    const file = join(dir, `${caseFile}-config.${ext}`);
     if (!existsSync(file)) continue;
     const read = readStructured(file);
     if (!read.ok) throw new Error(`${file}: ${read.problem.message}`);
@@ -214,7 +215,7 @@ export function runPipelineTests(pkg: PackageModel, opts: PipelineTestOptions): 
       const failures: string[] = [];
       let updated = false;
       try {
-        const config = readConfig(dir, caseBase);
+        const config = readConfig(dir, file);
         if (config.skip !== undefined) {
           cases.push({
             dataStream: ds.name,
@@ -245,7 +246,7 @@ export function runPipelineTests(pkg: PackageModel, opts: PipelineTestOptions): 
             }
           }
         });
-        const expectedFile = join(dir, `${caseBase}-expected.json`);
+        const expectedFile = join(dir, `${file}-expected.json`);
         if (opts.update) {
           writeFileSync(expectedFile, stableJson({ expected: docs }));
           written.push(expectedFile);
