@@ -1,0 +1,82 @@
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main, type CommandIo } from '@lastpass-elastic/cli';
+import { startFakeElasticsearch } from '@lastpass-elastic/ingest';
+import { startFakeKibana } from '../../packages/package-tools/test/setup/fake-kibana';
+
+const ROOT = resolve(__dirname, '../..');
+
+function io(env: NodeJS.ProcessEnv = {}): CommandIo & { out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (c: Buffer) => (out += c.toString()));
+  stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { stdout, stderr, stdin: new PassThrough(), env, cwd: ROOT, out: () => out, err: () => err };
+}
+
+describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
+  it('--elasticsearch creates pipelines and templates for the three streams; a second run changes nothing', async () => {
+    const fake = await startFakeElasticsearch();
+    try {
+      const first = io();
+      expect(await main(['setup', '--elasticsearch', fake.url], first)).toBe(0);
+      expect(first.out()).toMatch(/created +index_template logs-lastpass_enterprise\.event_report/);
+      for (const stream of ['user', 'detailed_shared_folder', 'event_report']) {
+        expect(fake.indexTemplates.has(`logs-lastpass_enterprise.${stream}`)).toBe(true);
+        expect(fake.componentTemplates.has(`logs-lastpass_enterprise.${stream}@package`)).toBe(true);
+        expect(fake.pipelines.has(`logs-lastpass_enterprise.${stream}-0.1.0`)).toBe(true);
+      }
+      const writes = fake.requests.filter((r) => r.method !== 'GET').length;
+      const second = io({ ELASTICSEARCH_URL: fake.url });
+      expect(await main(['setup', '--elasticsearch'], second)).toBe(0);
+      expect(second.out()).toContain('Nothing changed.');
+      expect(fake.requests.filter((r) => r.method !== 'GET').length).toBe(writes);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('--kibana builds the zip and sends ONE upload whose body is that zip, with the Fleet headers', async () => {
+    const kibana = await startFakeKibana({ installed: undefined });
+    const out = mkdtempSync(join(tmpdir(), 'lpe-zip-'));
+    try {
+      const t = io({ KIBANA_URL: kibana.url, ELASTICSEARCH_API_KEY: 'a2V5' });
+      const code = await main(['setup', '--kibana'], t);
+      expect(t.err()).toBe('');
+      expect(code).toBe(0);
+      expect(t.out()).toMatch(/installed: lastpass_enterprise \d+\.\d+\.\d+ uploaded to Fleet/);
+      const uploads = kibana.calls.filter((c) => c.method === 'POST');
+      expect(uploads).toHaveLength(1);
+      const zipPath = /built (\S+\.zip)/.exec(t.out())?.[1];
+      expect(zipPath).toBeDefined();
+      expect(Buffer.compare(uploads[0]!.body, readFileSync(zipPath!))).toBe(0);
+      expect(uploads[0]!.headers).toMatchObject({
+        'content-type': 'application/zip',
+        'kbn-xsrf': 'true',
+        'elastic-api-version': '2023-10-31',
+        authorization: 'ApiKey a2V5',
+      });
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      await kibana.close();
+    }
+  });
+
+  it('exits 2 on bad usage and 1 on an unreachable cluster, in one line without secrets', async () => {
+    const both = io();
+    expect(await main(['setup', '--elasticsearch', 'http://127.0.0.1:9', '--kibana'], both)).toBe(2);
+    expect(both.err()).toContain('give exactly one of --elasticsearch [URL] or --kibana [URL]');
+    const none = io();
+    expect(await main(['setup', '--elasticsearch'], none)).toBe(2);
+    expect(none.err()).toContain('give a URL or set ELASTICSEARCH_URL');
+    const down = io({ ELASTICSEARCH_PASSWORD: 'hunter2', ELASTICSEARCH_USERNAME: 'elastic' });
+    expect(await main(['setup', '--elasticsearch', 'http://127.0.0.1:9'], down)).toBe(1);
+    expect(down.err().trim().split('\n')).toHaveLength(1);
+    expect(down.err()).toContain('[SETUP_UNREACHABLE]');
+    expect(down.err()).not.toContain('hunter2');
+  });
+});
