@@ -157,41 +157,34 @@ export class Api {
     const matches = this.#filter(data, req.user, nowMs);
     const picked: GroundTruthEvent[] = [];
     let following: GroundTruthEvent | undefined;
+    // Newest first: walk down from the token (events at that instant or earlier); oldest first: walk up.
     const newestFirst = o.order === 'newest-first';
-    if (newestFirst) {
-      const top =
-        token === undefined
+    const step = newestFirst ? -1 : 1;
+    let i: number;
+    if (newestFirst)
+      i =
+        (token === undefined
           ? hi
           : Math.min(
               hi,
               lowerBound(events, (e) => e.micros > token),
-            );
-      for (let i = top - 1; i >= lo; i--) {
-        const e = events[i];
-        if (e === undefined || !matches(e)) continue;
-        if (picked.length === o.pageSize) {
-          following = e;
-          break;
-        }
-        picked.push(e);
-      }
-    } else {
-      const bottom =
+            )) - 1;
+    else
+      i =
         token === undefined
           ? lo
           : Math.max(
               lo,
               lowerBound(events, (e) => e.micros >= token),
             );
-      for (let i = bottom; i < hi; i++) {
-        const e = events[i];
-        if (e === undefined || !matches(e)) continue;
-        if (picked.length === o.pageSize) {
-          following = e;
-          break;
-        }
-        picked.push(e);
+    for (; i >= lo && i < hi; i += step) {
+      const e = events[i];
+      if (e === undefined || !matches(e)) continue;
+      if (picked.length === o.pageSize) {
+        following = e;
+        break;
       }
+      picked.push(e);
     }
     let next: number | null = null;
     if (following !== undefined) {

@@ -12,6 +12,7 @@ function mocked(
   status: number,
   body: string,
   headers: Record<string, string> = { 'content-type': 'text/xml;charset=UTF-8' },
+  maxAttempts = 1,
 ): { client: LastPassClient; agent: MockAgent } {
   const agent = new MockAgent();
   agent.disableNetConnect();
@@ -29,7 +30,7 @@ function mocked(
     clock: new FakeClock(),
     timeoutMs: 0,
     minIntervalMs: 0,
-    retry: { maxAttempts: 1 },
+    retry: { maxAttempts },
   });
   return { client, agent };
 }
@@ -118,6 +119,30 @@ describe('reporting schema', () => {
 });
 
 describe('classification of bodies and statuses', () => {
+  it.each([
+    ['LASTPASS_AUTH_FAILED', 200, '<lastpass rc="Authorization Error"/>'],
+    ['LASTPASS_REPORT_FAILED', 200, '{"status":"FAIL"}'],
+    ['LASTPASS_UNEXPECTED_RESPONSE', 200, 'oops'],
+    ['LASTPASS_API_ERROR', 200, '<lastpass rc="Busy"/>'],
+    ['LASTPASS_HTTP_ERROR', 403, 'Forbidden'],
+  ])('%s is permanent: one request, no retry', async (code, status, body) => {
+    const { client } = mocked(status, body, {}, 5);
+    expect((await failure(client.reporting(WINDOW))).code).toBe(code);
+    expect(client.apiCalls).toBe(1);
+  });
+
+  it.each([
+    ['LASTPASS_UNAVAILABLE', 500, ''],
+    ['LASTPASS_RATE_LIMITED', 429, ''],
+    ['LASTPASS_TRUNCATED_RESPONSE', 200, '{"status":"OK","da'],
+  ])('%s is retried up to maxAttempts', async (code, status, body) => {
+    const { client } = mocked(status, body, {}, 4);
+    const error = await failure(client.reporting(WINDOW));
+    expect(error.code).toBe('LASTPASS_RETRIES_EXHAUSTED');
+    expect((error.cause as { code: string }).code).toBe(code);
+    expect(client.apiCalls).toBe(4);
+  });
+
   it('a body that is not JSON → LASTPASS_UNEXPECTED_RESPONSE (not retried)', async () => {
     const { client } = mocked(200, 'Service temporarily unavailable, please retry');
     const error = await failure(client.reporting(WINDOW));
