@@ -39,6 +39,8 @@ export interface LastPassClientOptions {
   minIntervalMs?: number;
   tracer?: RequestTracer;
   logger?: Logger;
+  /** Shutdown: aborts backoff and rate-limit waits and requests in flight (LASTPASS_ABORTED). */
+  signal?: AbortSignal;
 }
 
 export interface ReportingRequest {
@@ -169,6 +171,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     minIntervalMs: resolved.minIntervalMs,
     tracer: options.tracer,
     logger: options.logger,
+    signal: options.signal,
     redact,
   });
   const cid = Number(resolved.accountNumber);

@@ -26,6 +26,8 @@ export const LASTPASS_ERRORS = {
   LASTPASS_REPORT_FAILED: { retryable: false },
   /** A retryable error persisted past `maxAttempts` or `maxElapsedMs`; `cause` is the last error. */
   LASTPASS_RETRIES_EXHAUSTED: { retryable: true },
+  /** The caller's `signal` aborted the call (shutdown); a request in flight was cancelled. */
+  LASTPASS_ABORTED: { retryable: false },
   /** The caller passed an invalid option or request parameter (nothing was sent). */
   LASTPASS_INVALID_REQUEST: { retryable: false },
 } as const satisfies Record<string, { retryable: boolean }>;

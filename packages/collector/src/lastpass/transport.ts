@@ -36,6 +36,8 @@ export interface TransportOptions {
   minIntervalMs: number;
   tracer: RequestTracer | undefined;
   logger: Logger | undefined;
+  /** Aborts waits and requests in flight (shutdown). */
+  signal: AbortSignal | undefined;
   /** Replaces every occurrence of the secret. */
   redact: (text: string) => string;
 }
@@ -84,6 +86,7 @@ export class Transport {
     const startedAt = clock.now();
     let apiCalls = 0;
     for (let attempt = 1; ; attempt++) {
+      this.#throwIfAborted(command);
       try {
         apiCalls++;
         const parsed = await this.#attempt(command, body, attempt);
@@ -120,8 +123,31 @@ export class Transport {
     }
   }
 
+  #throwIfAborted(command: Command): void {
+    if (this.options.signal?.aborted === true) {
+      throw new LastPassError('LASTPASS_ABORTED', `${command}: aborted`, { command });
+    }
+  }
+
+  /** A clock sleep that ends early with LASTPASS_ABORTED when the caller's signal aborts. */
+  async #sleep(command: Command, ms: number): Promise<void> {
+    try {
+      await this.options.clock.sleep(ms, this.options.signal);
+    } catch (error) {
+      this.#throwIfAborted(command);
+      throw error;
+    }
+    this.#throwIfAborted(command);
+  }
+
   /** Every error leaves here as a LastPassError with a redacted message. */
   #normalise(command: Command, error: unknown): LastPassError {
+    if (
+      this.options.signal?.aborted === true &&
+      !(error instanceof LastPassError && error.code === 'LASTPASS_ABORTED')
+    ) {
+      return new LastPassError('LASTPASS_ABORTED', `${command}: aborted`, { command, cause: error });
+    }
     if (error instanceof LastPassError) {
       error.message = this.options.redact(error.message);
       return error;
@@ -147,7 +173,7 @@ export class Transport {
   async #attempt(command: Command, body: Record<string, unknown>, attempt: number): Promise<unknown> {
     const { clock, minIntervalMs } = this.options;
     const wait = this.#lastRequestAt + minIntervalMs - clock.now();
-    if (wait > 0) await clock.sleep(wait);
+    if (wait > 0) await this.#sleep(command, wait);
     const started = clock.now();
     this.#lastRequestAt = started;
     this.#totalCalls++;
@@ -178,7 +204,10 @@ export class Transport {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
         body: JSON.stringify(body),
-        signal: abort.signal,
+        signal:
+          this.options.signal === undefined
+            ? abort.signal
+            : AbortSignal.any([abort.signal, this.options.signal]),
         ...(dispatcher === undefined ? {} : { dispatcher }),
       });
       const text = await response.body.text();

@@ -178,6 +178,38 @@ describe('broken transport', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('an aborted signal stops a call before it is sent, and ends a rate-limit wait early', async () => {
+    await withSimulator({ events: 10 }, async (sim) => {
+      const before = new AbortController();
+      before.abort();
+      const { client: idle } = clientFor(sim, { signal: before.signal });
+      expect((await failure(idle.getSharedFolderData())).code).toBe('LASTPASS_ABORTED');
+      expect(sim.requests).toHaveLength(0);
+
+      const controller = new AbortController();
+      // A clock whose waits only end by abort: the test aborts while the client waits for its turn.
+      const clock = new FakeClock();
+      clock.sleep = (ms: number, signal?: AbortSignal) => {
+        clock.sleeps.push(ms);
+        const waiting = new Promise<void>((_resolve, reject) => {
+          signal?.addEventListener('abort', () => {
+            reject(new Error('aborted'));
+          });
+        });
+        controller.abort();
+        return waiting;
+      };
+      const { client } = clientFor(sim, { clock, signal: controller.signal, minIntervalMs: 1_000 });
+      await client.getSharedFolderData();
+      const error = await failure(client.getSharedFolderData());
+      expect(error).toMatchObject({ code: 'LASTPASS_ABORTED', retryable: false });
+      expect(clock.sleeps).toEqual([1_000]);
+      expect(sim.requests).toHaveLength(1);
+    });
+  });
+});
+
 describe('secrets', () => {
   it('the hash appears in no error message, log line or trace line; the trace is redacted NDJSON', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lastpass-trace-'));
