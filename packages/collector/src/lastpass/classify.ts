@@ -127,7 +127,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** An inventory body that is a refusal rather than data: a JSON scalar, or an object carrying `status`/`error`. */
-export function assertNotRefusal(command: Command, parsed: unknown, expectedKey?: string): void {
+export function assertNotRefusal(
+  command: Command,
+  parsed: unknown,
+  redact: (text: string) => string,
+  expectedKey?: string,
+): void {
   const refusal =
     typeof parsed === 'string' ||
     typeof parsed === 'number' ||
@@ -139,7 +144,9 @@ export function assertNotRefusal(command: Command, parsed: unknown, expectedKey?
   if (refusal) {
     throw new LastPassError(
       'LASTPASS_COMMAND_RESTRICTED',
-      `${command}: LastPass refused the command (${JSON.stringify(excerpt(JSON.stringify(parsed)))}); ${RESTRICTED_HINT}`,
+      redact(
+        `${command}: LastPass refused the command (${JSON.stringify(excerpt(JSON.stringify(parsed)))}); ${RESTRICTED_HINT}`,
+      ),
       { command },
     );
   }

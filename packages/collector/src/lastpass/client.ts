@@ -201,7 +201,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     data: unknown,
   ): Promise<SharedFolderPage> {
     const { parsed, apiCalls } = await transport.send(command, envelope(command, data));
-    assertNotRefusal(command, parsed);
+    assertNotRefusal(command, parsed, redact);
     const result = sharedFolderResponseSchema.safeParse(parsed);
     if (!result.success) throw shapeError(command, parsed, result.error);
     const map = Array.isArray(parsed) ? {} : (parsed as Record<string, RawSharedFolder>);
@@ -272,7 +272,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
         'getuserdata',
         envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
       );
-      assertNotRefusal('getuserdata', parsed, 'Users');
+      assertNotRefusal('getuserdata', parsed, redact, 'Users');
       const result = userDataResponseSchema.safeParse(parsed);
       if (!result.success) throw shapeError('getuserdata', parsed, result.error);
       const body = parsed as { Users: Record<string, RawUser> | []; Groups?: Record<string, string[]> | [] };

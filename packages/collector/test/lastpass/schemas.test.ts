@@ -196,9 +196,19 @@ describe('classification of bodies and statuses', () => {
     expect(clock.sleeps).toEqual([42_000]);
   });
 
-  it('an excerpt that echoes the hash is redacted', async () => {
-    const { client } = mocked(200, `{"status":"FAIL","error":"bad provhash ${HASH}"}`);
-    const error = await failure(client.reporting(WINDOW));
+  it.each([
+    ['reporting status', 200, `{"status":"FAIL","error":"bad provhash ${HASH}"}`],
+    ['an inventory refusal', 200, `{"status":"FAIL","error":"bad provhash ${HASH}"}`],
+    ['a shape error', 200, `{"Users":{"1":{"username":"${HASH}","mpstrength":"x"}}}`],
+    ['a non-JSON body', 200, `denied for ${HASH}`],
+    ['an HTTP error', 400, `bad request ${HASH}`],
+  ])('%s echoing the hash is redacted in the message', async (_name, status, body) => {
+    const { client } = mocked(status, body);
+    const error = await failure(
+      _name === 'reporting status'
+        ? client.reporting(WINDOW)
+        : client.getUserData({ pageSize: 1, pageIndex: 0 }),
+    );
     expect(error.message).toContain('[REDACTED]');
     expect(error.message).not.toContain(HASH);
   });
