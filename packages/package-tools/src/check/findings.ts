@@ -48,6 +48,11 @@ export const CHECK_RULES = {
     summary: 'data_stream.* constant_keyword or @timestamp date is missing',
     elastic: 'required fields',
   },
+  FIELDS_CONSTANT: {
+    summary:
+      'event.dataset / event.module constant values differ from the data stream dataset / package name',
+    elastic: '',
+  },
   FIELDS_LIMIT: { summary: 'more than 2,048 fields in a data stream', elastic: 'fields limit' },
   FIELDS_GROUP: { summary: 'a group field sets unit or metric_type', elastic: 'field groups' },
   FIELDS_DATE_FORMAT: { summary: 'date_format on a field that is not a date', elastic: 'date' },

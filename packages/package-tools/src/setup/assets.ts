@@ -23,6 +23,8 @@ export interface StreamAssets {
   /** Sibling pipelines first, the entry pipeline (`index.default_pipeline`) last. */
   pipelines: NamedAsset[];
   entryPipeline: string;
+  /** `index.final_pipeline` of the template: Fleet's final steps for clusters without Fleet. */
+  finalPipeline: string;
   /** `logs-<dataset>@package`: settings + the mappings generated from the fields. */
   packageComponent: NamedAsset;
   /** Empty hooks for the user; created only when absent, never overwritten. */
@@ -52,6 +54,54 @@ function customPipelineHooks(pkgName: string, ds: DataStreamModel): JsonObject[]
       description: `user hook ${name} (called when it exists)`,
     },
   }));
+}
+
+/** Base name of the final pipeline installed beside the package's own (`logs-<dataset>-<version>-fleet_final`). */
+export const FINAL_PIPELINE_BASE = 'fleet_final';
+
+/**
+ * What Fleet's final pipeline (`.fleet_final_pipeline-1`) does to our documents, for clusters without
+ * Fleet: `event.ingested` = ingest time truncated to seconds, `event.original` removed unless the
+ * document is tagged `preserve_original_event` (ingest's `applyFleetFinalPipeline` is the reference).
+ * When Fleet is installed, `.fleet_agent_id_verification-1` comes later in `composed_of` and its
+ * `index.final_pipeline` (Fleet's own) wins.
+ */
+function finalPipelineBody(pkg: PackageModel): JsonObject {
+  return {
+    description: `Fleet's final-pipeline steps for ${pkg.manifest.name} on clusters without Fleet (installed by lastpass-elastic setup)`,
+    processors: [
+      { set: { tag: 'set_event_ingested', field: 'event.ingested', value: '{{{_ingest.timestamp}}}' } },
+      {
+        date: {
+          tag: 'truncate_event_ingested',
+          field: 'event.ingested',
+          target_field: 'event.ingested',
+          formats: ['ISO8601'],
+          output_format: "yyyy-MM-dd'T'HH:mm:ss'Z'",
+        },
+      },
+      {
+        remove: {
+          tag: 'remove_event_original',
+          field: 'event.original',
+          ignore_missing: true,
+          if: "ctx.tags == null || !ctx.tags.contains('preserve_original_event')",
+        },
+      },
+    ],
+    on_failure: [
+      { set: { tag: 'final_pipeline_failed', field: 'event.kind', value: 'pipeline_error' } },
+      {
+        append: {
+          tag: 'final_pipeline_error_message',
+          field: 'error.message',
+          value:
+            'final pipeline failed in processor {{{_ingest.on_failure_processor_type}}} with tag {{{_ingest.on_failure_processor_tag}}}: {{{_ingest.on_failure_message}}}',
+        },
+      },
+    ],
+    _meta: packageMeta(pkg),
+  };
 }
 
 function packageMeta(pkg: PackageModel): JsonObject {
@@ -106,6 +156,14 @@ export function planAssets(pkg: PackageModel): SetupPlan {
       }
       assets.push({ name, body });
     }
+    const finalPipeline = fleetPipelineName(pkg, ds, FINAL_PIPELINE_BASE);
+    if (own.includes(finalPipeline)) {
+      throw new SetupError(
+        'SETUP_INVALID_PACKAGE',
+        `data stream ${ds.name} has its own pipeline named ${FINAL_PIPELINE_BASE}, which setup reserves`,
+      );
+    }
+    assets.push({ name: finalPipeline, body: finalPipelineBody(pkg) });
     assets.sort((a, b) =>
       a.name === entryPipeline ? 1 : b.name === entryPipeline ? -1 : a.name.localeCompare(b.name),
     );
@@ -126,6 +184,7 @@ export function planAssets(pkg: PackageModel): SetupPlan {
             index: {
               lifecycle: { name: 'logs' },
               default_pipeline: entryPipeline,
+              final_pipeline: finalPipeline,
               mapping: { total_fields: { limit: fieldCount > 500 ? 10000 : 1000 } },
             },
             ...extra.settings,
@@ -173,6 +232,7 @@ export function planAssets(pkg: PackageModel): SetupPlan {
       dataset: ds.dataset,
       pipelines: assets,
       entryPipeline,
+      finalPipeline,
       packageComponent,
       customComponents,
       indexTemplate,

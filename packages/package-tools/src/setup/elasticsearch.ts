@@ -260,6 +260,11 @@ function metaVersionOf(stream: StreamAssets): string | undefined {
   return metaOf(stream.indexTemplate.body).version;
 }
 
+/** `logs-<dataset>-`: what every version's pipelines of this stream start with. */
+function pipelinePrefix(stream: StreamAssets): string {
+  return stream.entryPipeline.slice(0, stream.entryPipeline.length - (metaVersionOf(stream)?.length ?? 0));
+}
+
 async function updateDataStreams(installer: Installer, stream: StreamAssets): Promise<void> {
   const es = installer.es;
   const found = await installer.get(
@@ -285,20 +290,35 @@ async function updateDataStreams(installer: Installer, stream: StreamAssets): Pr
         `mappings could not change in place: ${errorText(mapped)}`,
       );
     } else if (mapped.status !== 200) fail(es, `PUT ${name}/_mapping`, mapped);
-    const settings = await call(es, 'PUT', `/${target}/_settings`, {
-      body: JSON.stringify({ index: { default_pipeline: stream.entryPipeline } }),
-    });
+    // The final pipeline moves only when it is ours (or none): Fleet's own stays where Fleet put it.
+    const current = await installer.get(`/${target}/_settings/index.final_pipeline`, `GET ${name}/_settings`);
+    const finals = isObject(current)
+      ? Object.values(current).map((i) =>
+          isObject(i) && isObject(i['settings']) && isObject(i['settings']['index'])
+            ? i['settings']['index']['final_pipeline']
+            : undefined,
+        )
+      : [];
+    const ours = (p: unknown): boolean =>
+      p === undefined || (typeof p === 'string' && p.startsWith(pipelinePrefix(stream)));
+    const index: JsonObject = { default_pipeline: stream.entryPipeline };
+    if (finals.every(ours)) index['final_pipeline'] = stream.finalPipeline;
+    const settings = await call(es, 'PUT', `/${target}/_settings`, { body: JSON.stringify({ index }) });
     if (settings.status !== 200) fail(es, `PUT ${name}/_settings`, settings);
-    installer.record('data_stream', name, 'switched', `index.default_pipeline = ${stream.entryPipeline}`);
+    installer.record(
+      'data_stream',
+      name,
+      'switched',
+      Object.entries(index)
+        .map(([k, v]) => `index.${k} = ${String(v)}`)
+        .join(', '),
+    );
   }
 }
 
 async function removeUnusedPipelines(installer: Installer, stream: StreamAssets): Promise<void> {
   const es = installer.es;
-  const prefix = stream.entryPipeline.slice(
-    0,
-    stream.entryPipeline.length - (metaVersionOf(stream)?.length ?? 0),
-  );
+  const prefix = pipelinePrefix(stream);
   const found = await installer.get(
     `/_ingest/pipeline/${encodeURIComponent(`${prefix}*`)}`,
     'GET old pipelines',

@@ -113,6 +113,21 @@ export function checkFields(ctx: RuleContext): void {
       else if (f.external === undefined && f.type !== type)
         report('FIELDS_REQUIRED', f.source, name, `${name} must be ${type}, not ${f.type}`);
     }
+    const constants: Record<string, string> = {
+      'event.dataset': ds.dataset,
+      'event.module': model.manifest.name,
+    };
+    for (const [name, expected] of Object.entries(constants)) {
+      const f = first.get(name);
+      if (f?.value !== undefined && f.value !== expected) {
+        report(
+          'FIELDS_CONSTANT',
+          f.source,
+          name,
+          `${name} is fixed to "${f.value}" but must be "${expected}"`,
+        );
+      }
+    }
     if (ds.fields.length > FIELDS_LIMIT) {
       report(
         'FIELDS_LIMIT',
