@@ -6,7 +6,15 @@ const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
 };
 const moduleNameMapper = { '^@lastpass-elastic/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' };
-const workspaces = ['package-model', 'ingest', 'package-tools', 'simulator', 'collector', 'cli'];
+const workspaces = [
+  'package-model',
+  'ingest',
+  'package-tools',
+  'simulator',
+  'cel-harness',
+  'collector',
+  'cli',
+];
 
 const project = (displayName, roots) => ({
   displayName,

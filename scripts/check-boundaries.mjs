@@ -9,8 +9,9 @@ const allowed = {
   ingest: ['package-model'],
   'package-tools': ['package-model', 'ingest'],
   simulator: [],
+  'cel-harness': [],
   collector: ['package-model', 'ingest'],
-  cli: ['package-model', 'ingest', 'package-tools', 'simulator', 'collector'],
+  cli: ['package-model', 'ingest', 'package-tools', 'simulator', 'cel-harness', 'collector'],
 };
 const testExtra = ['simulator'];
 

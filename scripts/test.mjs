@@ -17,7 +17,16 @@ const steps = [
   ['docs drift', [...cli, 'docs', '--check']],
   ['conformance', [...cli, 'conformance', '--enforce-floor']],
 ];
-const workspaces = ['package-model', 'ingest', 'package-tools', 'simulator', 'collector', 'cli', 'root'];
+const workspaces = [
+  'package-model',
+  'ingest',
+  'package-tools',
+  'simulator',
+  'cel-harness',
+  'collector',
+  'cli',
+  'root',
+];
 
 const timings = [];
 let failedSteps = 0;

@@ -1,0 +1,1 @@
+export const workspace = 'cel-harness';
