@@ -407,6 +407,35 @@ function thrower(obj: unknown, name: string): never {
   throw scriptError(`dynamic method [${javaClassName(obj)}, ${name}] not found`);
 }
 
+/**
+ * `ctx.a?.b.c` (member accesses with plain names from `ctx`) as one loop: null-safe steps yield
+ * null, plain steps on null throw the null-pointer error, maps answer null for missing keys.
+ */
+function ctxChain(node: CondNode): Eval | undefined {
+  const steps: { name: string; optional: boolean }[] = [];
+  let cur: CondNode = node;
+  while (cur.t === 'member') {
+    if (/^\d+$/.test(cur.name)) return undefined;
+    steps.unshift({ name: cur.name, optional: cur.optional });
+    cur = cur.obj;
+  }
+  if (cur.t !== 'root' || cur.name !== 'ctx' || steps.length < 2) return undefined;
+  const [first, ...rest] = steps;
+  if (first === undefined) return undefined;
+  const firstName = first.name;
+  return (doc) => {
+    let v: unknown = ctxMember(doc, firstName);
+    for (const step of rest) {
+      if (v === null || v === undefined) {
+        if (step.optional) return null;
+        throw npe(step.name);
+      }
+      v = isMap(v) ? (Object.hasOwn(v, step.name) ? v[step.name] : null) : member(v, step.name, doc);
+    }
+    return v === undefined ? null : v;
+  };
+}
+
 function compileNode(node: CondNode, params: JsonMap): Eval {
   switch (node.t) {
     case 'lit': {
@@ -414,6 +443,10 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
       return () => v;
     }
     case 'list': {
+      if (node.items.every((n) => n.t === 'lit')) {
+        const constant = node.items.map((n) => (n.t === 'lit' ? n.v : null));
+        return () => constant.slice();
+      }
       const items = node.items.map((n) => compileNode(n, params));
       return (doc) => items.map((f) => f(doc));
     }
@@ -422,6 +455,8 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
       return () => CTX;
     }
     case 'member': {
+      const chain = ctxChain(node);
+      if (chain !== undefined) return chain;
       const obj = compileNode(node.obj, params);
       const { name, optional } = node;
       if (node.obj.t === 'root' && node.obj.name === 'ctx') return (doc) => ctxMember(doc, name);
@@ -456,6 +491,19 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
       };
     }
     case 'call': {
+      const { items } = node.obj.t === 'list' ? node.obj : { items: undefined };
+      if (
+        node.name === 'contains' &&
+        items?.every((n) => n.t === 'lit' && typeof n.v === 'string') === true
+      ) {
+        // a constant list of strings: membership by String.equals, precomputed once
+        const set = new Set(items.map((n) => (n.t === 'lit' ? String(n.v) : '')));
+        const arg = compileNode(node.args[0] ?? { t: 'lit', v: null }, params);
+        return (doc) => {
+          const v = arg(doc);
+          return typeof v === 'string' && set.has(v);
+        };
+      }
       const obj = compileNode(node.obj, params);
       const args = node.args.map((a) => compileNode(a, params));
       const { name, optional } = node;
@@ -498,9 +546,20 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
         case '||':
           return (doc) => asBool(l(doc), '||') || asBool(r(doc), '||');
         case '==':
-          return (doc) => compareEq(materialize(l(doc), doc), materialize(r(doc), doc));
-        case '!=':
-          return (doc) => !compareEq(materialize(l(doc), doc), materialize(r(doc), doc));
+        case '!=': {
+          const negate = node.op === '!=';
+          const lit = node.right.t === 'lit' ? node.right.v : undefined;
+          if (
+            node.right.t === 'lit' &&
+            (typeof lit === 'string' || lit === null || typeof lit === 'boolean')
+          ) {
+            // comparing with a string, boolean or null literal: Java equals is identity of the JS value
+            return negate ? (doc) => l(doc) !== lit : (doc) => l(doc) === lit;
+          }
+          return negate
+            ? (doc) => !compareEq(materialize(l(doc), doc), materialize(r(doc), doc))
+            : (doc) => compareEq(materialize(l(doc), doc), materialize(r(doc), doc));
+        }
         default: {
           const op = node.op;
           return (doc) => {

@@ -296,6 +296,26 @@ function utcEpochDay(y: number, m: number, d: number): number {
   return Math.floor(date.getTime() / 86400000);
 }
 
+const localOffsetCache = new Map<string, number>();
+const instantOffsetCache = new Map<string, number>();
+
+/** Offset of a zone at an instant, cached per zone and minute. */
+function offsetAt(zone: ZoneId, epochSecond: number): number {
+  if (zone instanceof ZoneOffset) return zone.totalSeconds();
+  const minute = Math.floor(epochSecond / 60);
+  const key = `${zone.id()}|${minute}`;
+  let offset = instantOffsetCache.get(key);
+  if (offset === undefined) {
+    offset = zone
+      .rules()
+      .offset(Instant.ofEpochSecond(minute * 60))
+      .totalSeconds();
+    if (instantOffsetCache.size >= 100000) instantOffsetCache.clear();
+    instantOffsetCache.set(key, offset);
+  }
+  return offset;
+}
+
 /** Seconds since epoch of a local date-time in a zone (java.time's gap/overlap rules). */
 function localToEpochSecond(
   y: number,
@@ -310,8 +330,16 @@ function localToEpochSecond(
   if (zone instanceof ZoneOffset) return localSeconds - zone.totalSeconds();
   const rules = zone.rules();
   if (rules.isFixedOffset()) return localSeconds - rules.offset(Instant.EPOCH).totalSeconds();
-  const zdt = ZonedDateTime.of(LocalDateTime.of(y, mo, d, h, mi, s), zone);
-  return zdt.toEpochSecond();
+  // Zone transitions fall on minute boundaries: one resolution per zone and local minute.
+  const key = `${zone.id()}|${localSeconds - s}`;
+  let offset = localOffsetCache.get(key);
+  if (offset === undefined) {
+    const zdt = ZonedDateTime.of(LocalDateTime.of(y, mo, d, h, mi, 0), zone);
+    offset = localSeconds - s - zdt.toEpochSecond();
+    if (localOffsetCache.size >= 100000) localOffsetCache.clear();
+    localOffsetCache.set(key, offset);
+  }
+  return localSeconds - offset;
 }
 
 function resolve(p: Parsed, zone: ZoneId, text: string): DateValue {
@@ -507,9 +535,7 @@ function fieldsOf(v: DateValue): {
   dow: number;
   offset: number;
 } {
-  let offset = 0;
-  if (v.zone instanceof ZoneOffset) offset = v.zone.totalSeconds();
-  else offset = v.zone.rules().offset(Instant.ofEpochSecond(v.epochSecond)).totalSeconds();
+  const offset = offsetAt(v.zone, v.epochSecond);
   const date = new Date((v.epochSecond + offset) * 1000);
   return {
     y: date.getUTCFullYear(),

@@ -13,7 +13,7 @@ import {
 import { IngestError, ProcessingError, illegalArgument, rootCause } from './errors';
 import { createGeoIpLookup, type GeoIpOptions } from './geoip';
 import { processorRegistry } from './processors';
-import { JavaDateTime, isMap, javaToString, toPlain, type JsonMap } from './values';
+import { JavaDateTime, isMap, javaToString, toPlainInPlace, type JsonMap } from './values';
 
 export type ProcessResult =
   | { kind: 'indexed'; _index: string; _id: string | undefined; _source: Record<string, unknown> }
@@ -109,8 +109,11 @@ export class PipelineStore implements Executor {
     return IngestDocument.create(input, this.timestamp());
   }
 
+  private plainRuntime: Runtime | undefined;
+
   runtime(trace: TraceEntry[] | undefined): Runtime {
-    return {
+    if (trace === undefined && this.plainRuntime !== undefined) return this.plainRuntime;
+    const rt: Runtime = {
       trace,
       services: this.services,
       runPipeline: (name, doc, ignoreMissing) => {
@@ -122,7 +125,7 @@ export class PipelineStore implements Executor {
             `Pipeline processor configured for non-existent pipeline [${name}]`,
           );
         }
-        this.execute(p, doc, this.runtime(trace));
+        this.execute(p, doc, rt);
       },
       verifyPipeline: (name, doc, ignoreMissing) => {
         if (!this.pipelines.has(name)) {
@@ -134,6 +137,8 @@ export class PipelineStore implements Executor {
           throw new ProcessingError('illegal_state_exception', `Cycle detected for pipeline: ${cycle}`);
       },
     };
+    if (trace === undefined) this.plainRuntime = rt;
+    return rt;
   }
 
   /** A pipeline name that repeats when following constant pipeline references from `name`. */
@@ -205,7 +210,7 @@ export class PipelineStore implements Executor {
       kind: 'indexed',
       _index: typeof index === 'string' ? index : input._index,
       _id: id === undefined || id === null ? undefined : javaToString(id),
-      _source: toPlain(doc.source) as Record<string, unknown>,
+      _source: toPlainInPlace(doc.source) as Record<string, unknown>,
     };
   }
 

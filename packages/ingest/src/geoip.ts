@@ -1,6 +1,6 @@
 import type { GeoIpLookup } from './engine';
 import { inCidr, parseCidr, parseIp, type Cidr } from './ip';
-import type { JsonMap } from './values';
+import { deepCopy, type JsonMap } from './values';
 
 /**
  * GeoIP data. By default a small bundled table of the test ranges used by Elasticsearch's and
@@ -145,11 +145,22 @@ export function createGeoIpLookup(options: GeoIpOptions = {}): GeoIpLookup {
     const cidr = parseCidr(e.cidr);
     if (cidr !== undefined) entries.push({ cidr, entry: e });
   }
-  return (ip, database) => {
-    const bytes = parseIp(ip);
-    if (bytes === undefined) return undefined;
-    const hit = entries.find((e) => inCidr(bytes, e.cidr));
-    if (hit === undefined) return undefined;
+  const cache = new Map<string, { entry: GeoIpEntry; cidr: string } | null>();
+  const find = (ip: string): { entry: GeoIpEntry; cidr: string } | null => {
+    let hit = cache.get(ip);
+    if (hit === undefined) {
+      const bytes = parseIp(ip);
+      const found = bytes === undefined ? undefined : entries.find((e) => inCidr(bytes, e.cidr));
+      hit = found === undefined ? null : { entry: found.entry, cidr: found.entry.cidr };
+      if (cache.size >= 10000) cache.clear();
+      cache.set(ip, hit);
+    }
+    return hit;
+  };
+  const results = new Map<string, JsonMap | null>();
+  const lookup = (ip: string, database: string): JsonMap | undefined => {
+    const hit = find(ip);
+    if (hit === null) return undefined;
     const asn = /ASN/i.test(database);
     const record = asn ? hit.entry.asn : hit.entry.city;
     if (record === undefined) return undefined;
@@ -161,5 +172,15 @@ export function createGeoIpLookup(options: GeoIpOptions = {}): GeoIpLookup {
       return out;
     }
     return { ...out, ...record };
+  };
+  return (ip, database) => {
+    const key = `${database}|${ip}`;
+    let r = results.get(key);
+    if (r === undefined) {
+      r = lookup(ip, database) ?? null;
+      if (results.size >= 10000) results.clear();
+      results.set(key, r);
+    }
+    return r === null ? undefined : deepCopy(r);
   };
 }

@@ -48,8 +48,16 @@ function parseIpv6(input: string): Uint8Array | undefined {
   return out;
 }
 
+const literalCache = new Map<string, boolean>();
+
 export function isIpLiteral(s: string): boolean {
-  return parseIp(s) !== undefined;
+  let ok = literalCache.get(s);
+  if (ok === undefined) {
+    ok = parseIp(s) !== undefined;
+    if (literalCache.size >= 10000) literalCache.clear();
+    literalCache.set(s, ok);
+  }
+  return ok;
 }
 
 /** IPv4-mapped IPv6 addresses are treated as IPv4 (as Java's InetAddress does). */

@@ -191,6 +191,28 @@ export function toPlain(v: unknown): unknown {
   return out;
 }
 
+/** Like toPlain, but rewrites maps and lists in place (for documents the executor owns). */
+export function toPlainInPlace(v: unknown): unknown {
+  if (v === null || typeof v !== 'object') return typeof v === 'bigint' ? Number(v) : v;
+  if (v instanceof JavaNumber) return plainNumber(v);
+  if (v instanceof JavaDateTime) return v.json;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i += 1) {
+      const x: unknown = v[i];
+      if (x !== null && typeof x === 'object') v[i] = toPlainInPlace(x);
+      else if (typeof x === 'bigint') v[i] = Number(x);
+    }
+    return v;
+  }
+  const m = v as JsonMap;
+  for (const k in m) {
+    const x = m[k];
+    if (x !== null && typeof x === 'object') m[k] = toPlainInPlace(x);
+    else if (typeof x === 'bigint') m[k] = Number(x);
+  }
+  return m;
+}
+
 /**
  * Serialises typed values as JSON text with Java's number text (`1.0` for a Double), so diffs with
  * real Elasticsearch output stay readable. `indent` as in JSON.stringify.

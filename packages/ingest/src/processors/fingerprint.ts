@@ -12,9 +12,16 @@ const METHODS: Record<string, string> = {
 };
 
 const ZERO = Buffer.from([0]);
+const TRUE = Buffer.from([1]);
+const FALSE = Buffer.from([2]);
+
+/** Where fingerprint bytes go (a hash, or a list for tests). */
+export interface ByteSink {
+  update(data: Buffer | string, encoding?: 'utf8'): unknown;
+}
 
 /** Feeds a value with Elasticsearch's FingerprintProcessor byte encoding (reference §10). */
-export function fingerprintBytes(value: unknown, out: Buffer[]): void {
+export function fingerprintBytes(value: unknown, out: ByteSink): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
     for (const v of value) fingerprintBytes(v, out);
@@ -22,14 +29,15 @@ export function fingerprintBytes(value: unknown, out: Buffer[]): void {
   }
   if (isMap(value)) {
     for (const k of Object.keys(value).sort()) {
-      out.push(ZERO, Buffer.from(k, 'utf8'));
+      out.update(ZERO);
+      out.update(k, 'utf8');
       fingerprintBytes(value[k], out);
     }
     return;
   }
-  out.push(ZERO);
-  if (typeof value === 'string') out.push(Buffer.from(value, 'utf8'));
-  else if (typeof value === 'boolean') out.push(Buffer.from([value ? 1 : 2]));
+  out.update(ZERO);
+  if (typeof value === 'string') out.update(value, 'utf8');
+  else if (typeof value === 'boolean') out.update(value ? TRUE : FALSE);
   else if (isNumber(value)) {
     const type = numberType(value);
     const b = Buffer.alloc(type === 'Integer' || type === 'Float' ? 4 : 8);
@@ -42,8 +50,8 @@ export function fingerprintBytes(value: unknown, out: Buffer[]): void {
       throw illegalArgument(
         `value [${String(numericValue(value))}] of type [java.math.BigInteger] is not supported`,
       );
-    out.push(b);
-  } else if (value instanceof JavaDateTime) out.push(Buffer.from(value.iso, 'utf8'));
+    out.update(b);
+  } else if (value instanceof JavaDateTime) out.update(value.iso, 'utf8');
 }
 
 const fingerprint: ProcessorFactory = (cfg) => {
@@ -63,8 +71,8 @@ const fingerprint: ProcessorFactory = (cfg) => {
   const ignoreMissing = cfg.bool('ignore_missing', false);
   return {
     execute(doc) {
-      const chunks: Buffer[] = [];
-      if (salt !== '') chunks.push(Buffer.from(salt, 'utf8'));
+      const hash = createHash(method);
+      if (salt !== '') hash.update(salt, 'utf8');
       let found = false;
       for (const p of paths) {
         const v = doc.getOrUndefined(p);
@@ -73,11 +81,9 @@ const fingerprint: ProcessorFactory = (cfg) => {
           throw illegalArgument(`missing field [${p.path}] when calculating fingerprint`);
         }
         found = true;
-        fingerprintBytes(v, chunks);
+        fingerprintBytes(v, hash);
       }
       if (!found) return;
-      const hash = createHash(method);
-      for (const c of chunks) hash.update(c);
       doc.set(target, hash.digest('base64'));
     },
   };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { fieldPath } from '../document';
 import type { ProcessorFactory } from '../engine';
 import { illegalArgument } from '../errors';
-import { compareBytes, inCidr, normalizeIp, parseCidr, parseIp, type Cidr } from '../ip';
+import { compareBytes, inCidr, isIpLiteral, normalizeIp, parseCidr, parseIp, type Cidr } from '../ip';
 import { isNumber, javaToString, numericValue, type JsonMap } from '../values';
 import { constField, getString } from './util';
 
@@ -37,7 +37,7 @@ const geoip: ProcessorFactory = (cfg, ctx) => {
         throw illegalArgument(`field [${field.path}] is null, cannot extract geoip information.`);
       }
       const lookup = (ip: string): JsonMap | undefined => {
-        if (parseIp(ip) === undefined) throw illegalArgument(`'${ip}' is not an IP string literal.`);
+        if (!isIpLiteral(ip)) throw illegalArgument(`'${ip}' is not an IP string literal.`);
         const record = ctx.services.geoip?.(ip, database);
         if (record === undefined) return undefined;
         const out: JsonMap = {};
