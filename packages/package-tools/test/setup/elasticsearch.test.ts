@@ -1,7 +1,13 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startFakeElasticsearch, type FakeElasticsearch } from '@lastpass-elastic/ingest';
+import {
+  applyFleetFinalPipeline,
+  createExecutor,
+  loadPackagePipelines,
+  startFakeElasticsearch,
+  type FakeElasticsearch,
+} from '@lastpass-elastic/ingest';
 import { loadPackage } from '@lastpass-elastic/package-model';
 import { endpointFromEnv, planAssets, setupElasticsearch, type SetupPlan } from '../../src';
 
@@ -81,6 +87,55 @@ describe('setup --elasticsearch against the fake Elasticsearch', () => {
     expect(fake.requests.filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
+  it("indexes documents exactly as the executor plus Fleet final steps produce them (the NDJSON sink's output)", async () => {
+    const plain = await startFakeElasticsearch({ builtins: false, now: () => NOW });
+    try {
+      await setupElasticsearch(endpointFromEnv('Elasticsearch', '--elasticsearch', plain.url, {}), plan);
+      const pkg = loadPackage(ROOT);
+      const executor = createExecutor({ pipelines: loadPackagePipelines(pkg), now: () => NOW });
+      for (const ds of pkg.dataStreams) {
+        const dir = join(ds.dir, '_dev', 'test', 'pipeline');
+        const file = readdirSync(dir).find(
+          (f) => /^test-[^.]*\.json$/.test(f) && !f.endsWith('-expected.json'),
+        )!;
+        const events = (
+          JSON.parse(readFileSync(join(dir, file), 'utf8')) as { events: Record<string, unknown>[] }
+        ).events;
+        // The same first event again, tagged preserve_original_event, into another namespace (same _id).
+        const batches: [string, Record<string, unknown>[]][] = [
+          [`logs-${ds.dataset}-default`, events],
+          [`logs-${ds.dataset}-preserve`, [{ ...events[0]!, tags: ['preserve_original_event'] }]],
+        ];
+        const entry = plan.streams.find((s) => s.stream === ds.name)!.entryPipeline;
+        let compared = 0;
+        for (const [index, docs] of batches) {
+          const body =
+            docs
+              .flatMap((d) => [JSON.stringify({ create: { _index: index } }), JSON.stringify(d)])
+              .join('\n') + '\n';
+          await fetch(`${plain.url}/_bulk`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-ndjson' },
+            body,
+          });
+          const stored = plain.documents(index);
+          for (const doc of docs) {
+            const result = executor.process(entry, { _index: index, _source: doc });
+            if (result.kind !== 'indexed' || result._id === undefined) continue;
+            const expected = applyFleetFinalPipeline(result._source, { now: NOW });
+            expect(stored.get(result._id)).toEqual(expected);
+            if (index.endsWith('-preserve'))
+              expect((expected['event'] as Record<string, unknown>)['original']).toBeDefined();
+            compared += 1;
+          }
+        }
+        expect(compared).toBeGreaterThan(1);
+      }
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('never overwrites a user @custom hook', async () => {
     const custom = { template: { settings: { index: { number_of_replicas: 3 } } } };
     fake.componentTemplates.set('logs-lastpass_enterprise.user@custom', custom);
@@ -103,7 +158,7 @@ describe('setup --elasticsearch against the fake Elasticsearch', () => {
         kind: 'data_stream',
         name: 'logs-lastpass_enterprise.user-default',
         action: 'switched',
-        detail: `index.default_pipeline = ${user.entryPipeline}`,
+        detail: `index.default_pipeline = ${user.entryPipeline}, index.final_pipeline = ${user.finalPipeline}`,
       });
       expect(result.changes).toContainEqual({
         kind: 'pipeline',
