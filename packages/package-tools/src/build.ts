@@ -1,6 +1,8 @@
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -197,7 +199,33 @@ export function buildPackage(rootArg: string, opts: BuildOptions = {}): BuildRes
   const outDir = resolve(opts.outDir ?? join(root, 'build', 'packages'));
   const folder = `${name}-${version}`;
   const treeDir = join(outDir, folder);
-  rmSync(treeDir, { recursive: true, force: true });
+  // Everything is written to a private staging folder first, so concurrent or failed builds never
+  // leave a half-written tree or zip behind.
+  mkdirSync(outDir, { recursive: true });
+  const staging = mkdtempSync(join(outDir, `.staging-${folder}-`));
+  try {
+    const result = buildInto(root, staging, folder, name, version, opts);
+    rmSync(treeDir, { recursive: true, force: true });
+    renameSync(staging, treeDir);
+    chmodSync(treeDir, 0o755);
+    const zipPath = join(outDir, `${folder}.zip`);
+    const tmp = `${zipPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, result.zip);
+    renameSync(tmp, zipPath);
+    return { zipPath, bytes: result.zip.byteLength, treeDir, files: result.files };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+function buildInto(
+  root: string,
+  treeDir: string,
+  folder: string,
+  name: string,
+  version: string,
+  opts: BuildOptions,
+): { zip: Uint8Array; files: number } {
   const files = BUILD_ALLOWLIST.flatMap((entry) => listFiles(root, entry)).sort();
   const zippable: Zippable = {};
   const dirs = new Set<string>();
@@ -237,9 +265,5 @@ export function buildPackage(rootArg: string, opts: BuildOptions = {}): BuildRes
       findings,
     );
   }
-  mkdirSync(outDir, { recursive: true });
-  const zipPath = join(outDir, `${folder}.zip`);
-  writeFileSync(`${zipPath}.tmp`, zip);
-  renameSync(`${zipPath}.tmp`, zipPath);
-  return { zipPath, bytes: zip.byteLength, treeDir, files: files.length };
+  return { zip, files: files.length };
 }

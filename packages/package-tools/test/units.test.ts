@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
@@ -163,5 +163,6 @@ describe('saved objects and archives', () => {
       BuildError,
     );
     expect(existsSync(join(out, 'fixture_pkg-0.1.0.zip'))).toBe(false);
+    expect(readdirSync(out)).toEqual([]);
   });
 });
