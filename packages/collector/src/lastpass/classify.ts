@@ -69,7 +69,10 @@ const RESTRICTED_HINT =
 export function parseBody(command: Command, body: string): unknown {
   const trimmed = body.trim();
   if (trimmed.startsWith('<?xml') || trimmed.startsWith('<lastpass')) {
-    const rc = /\brc\s*=\s*"([^"]*)"/.exec(trimmed)?.[1];
+    const rc = /\brc\s*=\s*(?:"([^"]*)"|'([^']*)')/
+      .exec(trimmed)
+      ?.slice(1)
+      .find((v) => v !== undefined);
     if (rc !== undefined && rc.trim().toLowerCase() === 'authorization error') {
       throw new LastPassError(
         'LASTPASS_AUTH_FAILED',

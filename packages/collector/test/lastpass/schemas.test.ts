@@ -110,10 +110,13 @@ describe('reporting schema', () => {
     expect(error.message).toContain('Server Busy');
   });
 
-  it('the XML auth error is recognised without the <?xml prolog and whatever the content type', async () => {
-    const { client } = mocked(200, '<lastpass rc="authorization error"/>', {
-      'content-type': 'application/json',
-    });
+  it.each(['<lastpass rc="authorization error"/>', "<lastpass rc='Authorization Error' />"])(
+    'the XML auth error is recognised without the <?xml prolog, any quotes or case, whatever the content type (%s)',
+    async (body) => {
+      const { client } = mocked(200, body, { 'content-type': 'application/json' });
+      expect((await failure(client.reporting(WINDOW))).code).toBe('LASTPASS_AUTH_FAILED');
+    },
+  );
     expect((await failure(client.reporting(WINDOW))).code).toBe('LASTPASS_AUTH_FAILED');
   });
 });
