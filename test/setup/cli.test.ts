@@ -45,14 +45,14 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
     const out = mkdtempSync(join(tmpdir(), 'lpe-zip-'));
     try {
       const t = io({ KIBANA_URL: kibana.url, ELASTICSEARCH_API_KEY: 'a2V5' });
-      const code = await main(['setup', '--kibana'], t);
+      const code = await main(['setup', '--kibana', '--out', out], t);
       expect(t.err()).toBe('');
       expect(code).toBe(0);
       expect(t.out()).toMatch(/installed: lastpass_enterprise \d+\.\d+\.\d+ uploaded to Fleet/);
       const uploads = kibana.calls.filter((c) => c.method === 'POST');
       expect(uploads).toHaveLength(1);
       const zipPath = /built (\S+\.zip)/.exec(t.out())?.[1];
-      expect(zipPath).toBeDefined();
+      expect(zipPath?.startsWith(out)).toBe(true);
       expect(Buffer.compare(uploads[0]!.body, readFileSync(zipPath!))).toBe(0);
       expect(uploads[0]!.headers).toMatchObject({
         'content-type': 'application/zip',

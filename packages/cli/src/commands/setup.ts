@@ -16,12 +16,13 @@ import { parseFlags, UsageError, type Command, type CommandIo } from '../command
 
 const USAGE = [
   'lastpass-elastic setup --elasticsearch [URL] | --kibana [URL]',
-  '                       [--zip <file>] [--root <package dir>] [--force] [--insecure]',
+  '                       [--zip <file> | --out <dir>] [--root <package dir>] [--force] [--insecure]',
   '',
   '  --elasticsearch [URL]  install pipelines, component and index templates straight into Elasticsearch',
   '                         (clusters without Fleet, standalone collector); URL defaults to ELASTICSEARCH_URL',
   '  --kibana [URL]         upload the package zip to Fleet; URL defaults to KIBANA_URL',
   '  --zip <file>           upload this zip instead of building one (--kibana only)',
+  '  --out <dir>            where the zip is built (default <root>/build/packages)',
   '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates',
   '  --insecure             do not verify TLS certificates (ELASTICSEARCH_CA_FILE is the better fix)',
   'Auth: ELASTICSEARCH_API_KEY(_FILE) or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD(_FILE); TLS: ELASTICSEARCH_CA_FILE.',
@@ -52,7 +53,12 @@ function takeTarget(
   return { present, url, rest };
 }
 
-function loadArchive(io: CommandIo, root: string, zip: string | undefined): PackageArchive {
+function loadArchive(
+  io: CommandIo,
+  root: string,
+  zip: string | undefined,
+  out: string | undefined,
+): PackageArchive {
   if (zip !== undefined) {
     const file = resolve(io.cwd, zip);
     let data: Uint8Array;
@@ -63,7 +69,7 @@ function loadArchive(io: CommandIo, root: string, zip: string | undefined): Pack
     }
     return readArchive(data, file);
   }
-  const built = buildPackage(root);
+  const built = buildPackage(root, out === undefined ? {} : { outDir: resolve(io.cwd, out) });
   io.stdout.write(`built ${built.zipPath} (${built.bytes} bytes)\n`);
   return readArchive(readFileSync(built.zipPath), built.zipPath);
 }
@@ -73,13 +79,17 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const kb = takeTarget(es.rest, '--kibana');
   const { values } = parseFlags(kb.rest, {
     zip: { type: 'string' },
+    out: { type: 'string' },
     root: { type: 'string' },
     force: { type: 'boolean' },
     insecure: { type: 'boolean' },
   });
   if (es.present === kb.present)
     throw new UsageError('give exactly one of --elasticsearch [URL] or --kibana [URL]');
-  if (es.present && values.zip !== undefined) throw new UsageError('--zip only applies to --kibana');
+  if (es.present && (values.zip !== undefined || values.out !== undefined))
+    throw new UsageError('--zip and --out only apply to --kibana');
+  if (values.zip !== undefined && values.out !== undefined)
+    throw new UsageError('--zip and --out: give one (a zip to upload, or where to build one)');
   const root = resolve(io.cwd, values.root ?? '.');
   const force = values.force ?? false;
   const insecure = values.insecure ?? false;
@@ -110,7 +120,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const url = kb.url ?? io.env['KIBANA_URL'];
   if (url === undefined || url === '') throw new UsageError('--kibana: give a URL or set KIBANA_URL');
   const endpoint = endpointFromEnv('Kibana', '--kibana', url, io.env, insecure);
-  const archive = loadArchive(io, root, values.zip);
+  const archive = loadArchive(io, root, values.zip, values.out);
   const result = await setupKibana(endpoint, archive, { force });
   const what = `${archive.name} ${archive.version}`;
   const line =
