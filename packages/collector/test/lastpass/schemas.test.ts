@@ -117,8 +117,6 @@ describe('reporting schema', () => {
       expect((await failure(client.reporting(WINDOW))).code).toBe('LASTPASS_AUTH_FAILED');
     },
   );
-    expect((await failure(client.reporting(WINDOW))).code).toBe('LASTPASS_AUTH_FAILED');
-  });
 });
 
 describe('classification of bodies and statuses', () => {
