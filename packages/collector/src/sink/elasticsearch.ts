@@ -58,6 +58,18 @@ function isTransient(error: unknown): boolean {
   return status === 429 || (status !== undefined && status >= 500);
 }
 
+/** `index.default_pipeline` from settings written nested or dotted. */
+function defaultPipelineOf(settings: unknown): string | undefined {
+  if (typeof settings !== 'object' || settings === null) return undefined;
+  const s = settings as {
+    index?: { default_pipeline?: unknown };
+    'index.default_pipeline'?: unknown;
+    default_pipeline?: unknown;
+  };
+  const value = s.index?.default_pipeline ?? s['index.default_pipeline'] ?? s.default_pipeline;
+  return typeof value === 'string' ? value : undefined;
+}
+
 interface BulkItem {
   status: number;
   _id?: string | null;
@@ -104,17 +116,19 @@ export class ElasticsearchSink implements Sink {
       let pipeline: string | undefined;
       try {
         const answer = await client.indices.getIndexTemplate({ name });
-        const settings = answer.index_templates[0]?.index_template.template?.settings as
-          | {
-              index?: { default_pipeline?: string };
-              'index.default_pipeline'?: string;
-              default_pipeline?: string;
-            }
-          | undefined;
-        pipeline =
-          settings?.index?.default_pipeline ??
-          settings?.['index.default_pipeline'] ??
-          settings?.default_pipeline;
+        const template = answer.index_templates[0]?.index_template;
+        pipeline = defaultPipelineOf(template?.template?.settings);
+        // Fleet puts `index.default_pipeline` in the `@package` component template: later ones win.
+        for (const component of template?.composed_of ?? []) {
+          const found = await client.cluster
+            .getComponentTemplate({ name: component })
+            .then((c) => defaultPipelineOf(c.component_templates[0]?.component_template.template.settings))
+            .catch((error: unknown) => {
+              if (statusOf(error) === 404) return undefined; // optional (@custom) components may be absent
+              throw error;
+            });
+          if (found !== undefined) pipeline = found;
+        }
       } catch (error) {
         if (statusOf(error) === 404)
           throw new CollectorError(

@@ -104,7 +104,8 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
     let pos = start;
     let span = end - start;
     while (pos < end && !context.signal.aborted) {
-      let subEnd = Math.min(pos + Math.max(span, SECOND), end);
+      const planned = Math.min(pos + Math.max(span, SECOND), end);
+      let subEnd = planned;
       // The request covers [pos − 1s, subEnd]: the boundary second is always read whole.
       let queryFrom = pos - SECOND;
       let queryTo = subEnd;
@@ -114,7 +115,7 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
       const cutTo = zone.ambiguousPeriodOf(queryTo);
       if (cutFrom !== undefined) queryFrom = cutFrom.start - SECOND;
       if (cutTo !== undefined) queryTo = cutTo.end + SECOND;
-      const atomic = cutFrom !== undefined || cutTo !== undefined;
+      const atomic = cutFrom !== undefined || cutTo !== undefined; // for the overflow message only
       subEnd = Math.min(Math.max(subEnd, queryTo), end);
       const from = zone.format(queryFrom);
       const to = zone.format(queryTo);
@@ -124,10 +125,10 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
       const hasNext = page.next !== null && page.next !== undefined && page.next !== '';
       if (hasNext && count > 0 && count < pageLimit) pageLimit = count; // the server's page is smaller than configured
       const full = hasNext || count >= pageLimit;
-      if (full && !atomic && subEnd - pos > SECOND) {
+      if (full && planned - pos > SECOND) {
         // Not complete: never guess which part is missing; read a narrower window instead.
         context.logger.debug({ from, to, events: count }, 'event_report: full page, splitting the window');
-        span = narrowerSpan(subEnd - pos, page.events, zone, pageLimit);
+        span = narrowerSpan(planned - pos, page.events, zone, pageLimit);
         yield { documents: [], fetched: 0, apiCalls: page.apiCalls };
         continue;
       }

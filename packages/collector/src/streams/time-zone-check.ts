@@ -11,10 +11,12 @@ export interface TimeZoneVerdict {
   note: string;
 }
 
+/** Only events carrying our `apiuser` label count: a bare `Initiated by API` may be anyone's call. */
 function isOwnReportingCall(record: ReportingRecord, apiUser: string): boolean {
-  if (record.Action.trim().toLowerCase() !== 'reporting') return false;
-  const data = record.Data.trim();
-  return data === 'Initiated by API' || data === `Initiated by API: ${apiUser}`;
+  return (
+    record.Action.trim().toLowerCase() === 'reporting' &&
+    record.Data.trim() === `Initiated by API: ${apiUser}`
+  );
 }
 
 function formatOffset(ms: number): string {
@@ -39,7 +41,8 @@ export function checkTimeZone(
   if (calls.length === 0) return undefined;
   const first = Math.min(...calls);
   const last = Math.max(...calls);
-  let mismatch: { text: string; offset: number } | undefined;
+  const offsets = new Map<number, string>();
+  let unexplained = 0;
   for (const record of records) {
     if (!isOwnReportingCall(record, apiUser)) continue;
     let instants: number[];
@@ -63,10 +66,15 @@ export function checkTimeZone(
       // Off by (about) a whole quarter hour: the signature of a wrong zone, not of clock skew.
       const quarters = Math.round(delta / QUARTER_HOUR);
       if (quarters !== 0 && Math.abs(delta - quarters * QUARTER_HOUR) <= MATCH_MS)
-        mismatch ??= { text: record.Time, offset: quarters * QUARTER_HOUR };
+        offsets.set(quarters, record.Time);
+      else unexplained++;
     }
   }
-  if (mismatch === undefined) return undefined;
+  // A wrong zone shifts every one of our calls by the same offset: demand two witnesses and agreement.
+  const [only] = offsets.size === 1 && unexplained === 0 ? [...offsets] : [];
+  const witnesses = records.filter((r) => isOwnReportingCall(r, apiUser)).length;
+  if (only === undefined || witnesses < 2) return undefined;
+  const mismatch = { text: only[1], offset: only[0] * QUARTER_HOUR };
   return {
     ok: false,
     note: `mismatch: LastPass logged our own reporting call as "${mismatch.text}", which read in time_zone ${zone.name} is ${formatOffset(mismatch.offset)} off our clock; the account's zone is probably not ${zone.name} (set time_zone / LASTPASS_TIME_ZONE)`,
