@@ -1,3 +1,4 @@
+import type { ZoneId } from '@js-joda/core';
 import { fieldPath } from '../document';
 import { compileDatePrinter, compileDateFormat, zoneOf, type DateParser } from '../dates';
 import type { ProcessorFactory } from '../engine';
@@ -34,8 +35,14 @@ const date: ProcessorFactory = (cfg) => {
       /^Unsupported pattern letter/.test(message) ? 'INGEST_UNSUPPORTED_FEATURE' : 'INGEST_INVALID_CONFIG',
     );
   }
-  const constZone =
-    timezoneT === undefined ? zoneOf('UTC') : timezoneT.isConstant ? zoneOf(timezoneT.source) : undefined;
+  // an invalid constant zone fails every document (as in Elasticsearch), not the pipeline load
+  let constZone: ZoneId | undefined;
+  try {
+    constZone =
+      timezoneT === undefined ? zoneOf('UTC') : timezoneT.isConstant ? zoneOf(timezoneT.source) : undefined;
+  } catch {
+    constZone = undefined;
+  }
   return {
     execute(doc) {
       const raw = doc.get(field);

@@ -183,6 +183,11 @@ export function parseDissectPattern(pattern: string): DissectPattern {
     keys.push({ key: parseDissectKey(m[1] ?? '', keys.length), start: m.index, end: m.index + m[0].length });
   }
   if (keys.length === 0) throw illegalArgument(`Unable to parse pattern: ${pattern}`);
+  // a name used with `+` anywhere appends all its values (the plain first one included)
+  const appendNames = new Set(keys.filter((k) => k.key.modifier === 'append').map((k) => k.key.name));
+  for (const k of keys) {
+    if (k.key.modifier === 'none' && appendNames.has(k.key.name)) k.key = { ...k.key, modifier: 'append' };
+  }
   const leading = pattern.slice(0, keys[0]?.start ?? 0);
   const pairs = keys.map((k, i) => ({
     key: k.key,
