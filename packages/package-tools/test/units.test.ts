@@ -12,7 +12,7 @@ import {
 } from '../src';
 import { dissectKeys, grokKeys, writtenFields } from '../src/check/pipeline-fields';
 import { applyPatch } from '../src/check/spec-loader';
-import { kqlFields } from '../src/check/rules/kibana';
+import { kqlFields, lensConsistency } from '../src/check/rules/kibana';
 import { compareSemVer, parseSemVer } from '../src/check/semver';
 
 const fixtures = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'packages');
@@ -137,6 +137,25 @@ describe('saved objects and archives', () => {
         optionsJSON: '{"already":true}',
       },
     });
+  });
+
+  it('checks that a Lens state is internally consistent', () => {
+    const layer = { columns: { a: {}, b: {} }, columnOrder: ['a', 'b'] };
+    const state = (visualization: unknown, l: unknown = layer): Record<string, unknown> => ({
+      datasourceStates: { formBased: { layers: { l1: l } } },
+      visualization,
+    });
+    expect(lensConsistency(state({ layerId: 'l1', metricAccessor: 'a' }))).toEqual([]);
+    expect(lensConsistency(state({ layers: [{ layerId: 'l1', xAccessor: 'a', accessors: ['c'] }] }))).toEqual(
+      ['visualization refers to column c, which layer l1 lacks'],
+    );
+    expect(lensConsistency(state({ layerId: 'l2', metricAccessor: 'a' }))).toEqual([
+      'visualization layer l2 is not a datasource layer',
+    ]);
+    expect(
+      lensConsistency(state({ layerId: 'l1' }, { columns: { a: {} }, columnOrder: ['a', 'b'] })),
+    ).toEqual(['layer l1: columnOrder (a, b) differs from columns (a)']);
+    expect(lensConsistency({})).toEqual(['Lens state must use datasourceStates.formBased.layers']);
   });
 
   it("reports Kibana's archive rules", () => {

@@ -119,6 +119,59 @@ function newerThanOldest(version: unknown): boolean {
   return false;
 }
 
+/** Column ids a Lens visualization state points at (metric, XY, pie, datatable shapes). */
+function accessorsOf(vis: Record<string, unknown>): { layerId: unknown; ids: string[] }[] {
+  const ids = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
+  const fromLayer = (l: Record<string, unknown>): { layerId: unknown; ids: string[] } => ({
+    layerId: l['layerId'],
+    ids: [
+      ...ids(l['metricAccessor']),
+      ...ids(l['accessors']),
+      ...ids(l['xAccessor']),
+      ...ids(l['splitAccessor']),
+      ...ids(l['primaryGroups']),
+      ...ids(l['metrics']),
+      ...(Array.isArray(l['columns'])
+        ? l['columns'].filter(isRecord).flatMap((c) => ids(c['columnId']))
+        : []),
+    ],
+  });
+  return Array.isArray(vis['layers']) ? vis['layers'].filter(isRecord).map(fromLayer) : [fromLayer(vis)];
+}
+
+/** A by-value Lens state is internally consistent: columnOrder = columns, accessors point at columns of their layer. */
+export function lensConsistency(state: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const ds = isRecord(state['datasourceStates']) ? state['datasourceStates'] : {};
+  const formBased = isRecord(ds['formBased']) ? ds['formBased'] : undefined;
+  const layers = formBased && isRecord(formBased['layers']) ? formBased['layers'] : undefined;
+  if (!layers) return ['Lens state must use datasourceStates.formBased.layers'];
+  const columnsOf = new Map<string, Set<string>>();
+  for (const [layerId, layer] of Object.entries(layers)) {
+    if (!isRecord(layer)) continue;
+    const columns = isRecord(layer['columns']) ? Object.keys(layer['columns']) : [];
+    const order = Array.isArray(layer['columnOrder']) ? layer['columnOrder'].map(String) : [];
+    if ([...columns].sort().join() !== [...order].sort().join())
+      problems.push(
+        `layer ${layerId}: columnOrder (${order.join(', ')}) differs from columns (${columns.join(', ')})`,
+      );
+    columnsOf.set(layerId, new Set(columns));
+  }
+  const vis = isRecord(state['visualization']) ? state['visualization'] : {};
+  for (const { layerId, ids } of accessorsOf(vis)) {
+    const columns = typeof layerId === 'string' ? columnsOf.get(layerId) : undefined;
+    if (!columns) {
+      problems.push(`visualization layer ${String(layerId)} is not a datasource layer`);
+      continue;
+    }
+    for (const id of ids)
+      if (!columns.has(id))
+        problems.push(`visualization refers to column ${id}, which layer ${String(layerId)} lacks`);
+  }
+  return problems;
+}
+
 /** Field names a KQL query mentions (`field : value`). */
 export function kqlFields(query: string): string[] {
   return [...query.matchAll(/(?:^|[\s(])([A-Za-z@_][A-Za-z0-9@_.]*)\s*:/g)]
@@ -164,8 +217,9 @@ function checkPanels(
           `panel reference ${String(r['name'])} needs a dashboard-level reference named ${name}`,
         );
     }
-    if (streams.length === 0) return;
     const state = isRecord(attrs['state']) ? attrs['state'] : {};
+    for (const problem of lensConsistency(state)) report('KIBANA_PANEL', o.file, where, problem);
+    if (streams.length === 0) return;
     const text = JSON.stringify(state);
     for (const m of text.matchAll(/"sourceField":"([^"]+)"/g)) {
       const field = m[1] ?? '';
