@@ -136,6 +136,20 @@ describe('setup --elasticsearch against the fake Elasticsearch', () => {
     }
   });
 
+  it('installs the same way on Elasticsearch 9.x', async () => {
+    const nine = await startFakeElasticsearch({ version: '9.1.0' });
+    try {
+      const result = await setupElasticsearch(
+        endpointFromEnv('Elasticsearch', '--elasticsearch', nine.url, {}),
+        plan,
+      );
+      expect(result.clusterVersion).toBe('9.1.0');
+      expect(nine.indexTemplates.size).toBe(1 + plan.streams.length); // the built-in `logs` plus ours
+    } finally {
+      await nine.close();
+    }
+  });
+
   it('never overwrites a user @custom hook', async () => {
     const custom = { template: { settings: { index: { number_of_replicas: 3 } } } };
     fake.componentTemplates.set('logs-lastpass_enterprise.user@custom', custom);
