@@ -6,15 +6,8 @@ const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json', diagnostics: false }],
 };
 const moduleNameMapper = { '^@lastpass-elastic/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts' };
-const workspaces = [
-  'package-model',
-  'ingest',
-  'package-tools',
-  'simulator',
-  'cel-harness',
-  'collector',
-  'cli',
-];
+// The workspaces, in build order, from the root package.json (one list for jest and scripts/test.mjs).
+const workspaces = require('./package.json').workspaces.map((path) => path.replace(/^packages\//, ''));
 
 const project = (displayName, roots) => ({
   displayName,

@@ -18,13 +18,9 @@ const steps = [
   ['conformance', [...cli, 'conformance', '--enforce-floor']],
 ];
 const workspaces = [
-  'package-model',
-  'ingest',
-  'package-tools',
-  'simulator',
-  'cel-harness',
-  'collector',
-  'cli',
+  ...JSON.parse(readFileSync('package.json', 'utf8')).workspaces.map((path) =>
+    path.replace(/^packages\//, ''),
+  ),
   'root',
 ];
 
