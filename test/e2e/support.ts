@@ -203,7 +203,7 @@ export function elasticsearchSink(
     clock,
     logger: silentLogger,
     maxDocuments: 5000,
-    retry: { baseDelayMs: 1, maxDelayMs: 2, maxElapsedMs: 60_000 },
+    retry: { baseDelayMs: 100, maxDelayMs: 5000, maxElapsedMs: 60_000 },
   });
 }
 
