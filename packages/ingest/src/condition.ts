@@ -423,8 +423,11 @@ function ctxChain(node: CondNode): Eval | undefined {
   const [first, ...rest] = steps;
   if (first === undefined) return undefined;
   const firstName = first.name;
+  const firstFrom = METADATA_KEYS.has(firstName)
+    ? (doc: IngestDocument): unknown => (Object.hasOwn(doc.meta, firstName) ? doc.meta[firstName] : null)
+    : (doc: IngestDocument): unknown => (Object.hasOwn(doc.source, firstName) ? doc.source[firstName] : null);
   return (doc) => {
-    let v: unknown = ctxMember(doc, firstName);
+    let v: unknown = firstFrom(doc);
     for (const step of rest) {
       if (v === null || v === undefined) {
         if (step.optional) return null;

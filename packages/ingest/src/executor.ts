@@ -48,14 +48,7 @@ export interface Executor {
 
 const MAX_DEPTH = 100;
 
-/** `ZonedDateTime.toString()` of a UTC instant with millisecond precision. */
-export function zonedDateTimeText(date: Date): string {
-  const iso = date.toISOString();
-  const ms = date.getUTCMilliseconds();
-  if (ms !== 0) return iso;
-  if (date.getUTCSeconds() !== 0) return `${iso.slice(0, 19)}Z`;
-  return `${iso.slice(0, 16)}Z`;
-}
+export { zonedDateTimeToString as zonedDateTimeText } from './values';
 
 /**
  * A mutable set of compiled pipelines plus the execution entry points. `createExecutor` wraps it;
@@ -101,8 +94,7 @@ export class PipelineStore implements Executor {
   }
 
   timestamp(): JavaDateTime {
-    const now = this.now();
-    return new JavaDateTime(zonedDateTimeText(now), now.toISOString());
+    return new JavaDateTime(this.now());
   }
 
   newDocument(input: { _index?: string; _id?: string | undefined; _source: JsonMap }): IngestDocument {

@@ -18,11 +18,29 @@ export class JavaNumber {
 
 /** A `java.time.ZonedDateTime` (e.g. `_ingest.timestamp`), kept as its ISO text. */
 export class JavaDateTime {
-  /** `iso`: `ZonedDateTime.toString()`; `json`: how XContent writes it (always with milliseconds). */
+  private isoText: string | undefined;
+  private jsonText: string | undefined;
+  /**
+   * A UTC instant (`Date`, formatted on first use) or fixed texts. `iso`: `ZonedDateTime.toString()`
+   * (seconds omitted when zero); `json`: how XContent writes it (always with milliseconds).
+   */
   constructor(
-    readonly iso: string,
-    readonly json: string = iso,
-  ) {}
+    private readonly value: Date | string,
+    json?: string,
+  ) {
+    if (typeof value === 'string') {
+      this.isoText = value;
+      this.jsonText = json ?? value;
+    }
+  }
+  get iso(): string {
+    if (this.isoText === undefined) this.isoText = zonedDateTimeToString(this.value as Date);
+    return this.isoText;
+  }
+  get json(): string {
+    if (this.jsonText === undefined) this.jsonText = (this.value as Date).toISOString();
+    return this.jsonText;
+  }
   toJSON(): string {
     return this.json;
   }
@@ -32,6 +50,14 @@ export class JavaDateTime {
 }
 
 export type JsonMap = Record<string, unknown>;
+
+/** `ZonedDateTime.toString()` of a UTC instant with millisecond precision. */
+export function zonedDateTimeToString(date: Date): string {
+  const iso = date.toISOString();
+  if (date.getUTCMilliseconds() !== 0) return iso;
+  if (date.getUTCSeconds() !== 0) return `${iso.slice(0, 19)}Z`;
+  return `${iso.slice(0, 16)}Z`;
+}
 
 export function isMap(v: unknown): v is JsonMap {
   return (
