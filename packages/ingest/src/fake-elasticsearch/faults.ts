@@ -16,8 +16,6 @@ export type FaultSpec =
   /** The request is held unanswered until `faults.release()` (deterministic slow-response tests). */
   | ({ kind: 'hang'; times?: number } & FaultMatch);
 
-export type RequestFault = Exclude<FaultSpec, { kind: 'item-status' }>;
-
 interface Armed {
   spec: FaultSpec;
   remaining: number;
@@ -29,7 +27,7 @@ function matches(spec: FaultMatch, method: string, path: string): boolean {
   return typeof spec.path === 'string' ? path.includes(spec.path) : spec.path.test(path);
 }
 
-/** The armed faults of one fake; each is consumed by the requests it applies to, in the order armed. */
+/** The armed faults of one fake: one queue, consumed in the order armed by the requests they apply to. */
 export class Faults {
   private armed: Armed[] = [];
   private held: (() => void)[] = [];
@@ -78,25 +76,18 @@ export class Faults {
     return this.outageHooks.start();
   }
 
-  /** @internal the request-level fault for this request, consumed. */
-  takeRequestFault(method: string, path: string): RequestFault | undefined {
-    const found = this.armed.find(
-      (a): a is Armed & { spec: RequestFault } =>
-        a.spec.kind !== 'item-status' && matches(a.spec, method, path),
-    );
-    if (found === undefined) return undefined;
-    this.consume(found);
-    return found.spec;
-  }
-
-  /** @internal per-item failures for one bulk request, consumed. */
-  takeItemFaults(): Map<number, number> {
-    const found = this.armed.find((a) => a.spec.kind === 'item-status');
-    const out = new Map<number, number>();
-    if (found === undefined || found.spec.kind !== 'item-status') return out;
-    for (const item of found.spec.items) out.set(item, found.spec.status ?? 429);
-    this.consume(found);
-    return out;
+  /**
+   * @internal The fault for this request, consumed: faults form ONE queue in the order armed, and only
+   * its head is considered. A request the head does not apply to (another path or method, or a
+   * non-bulk request while the head is `item-status`) passes untouched and leaves the head armed.
+   */
+  take(method: string, path: string, bulk: boolean): FaultSpec | undefined {
+    const head = this.armed[0];
+    if (head === undefined) return undefined;
+    const applies = head.spec.kind === 'item-status' ? bulk : matches(head.spec, method, path);
+    if (!applies) return undefined;
+    this.consume(head);
+    return head.spec;
   }
 
   /** @internal */

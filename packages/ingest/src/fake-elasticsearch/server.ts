@@ -201,7 +201,12 @@ export async function startFakeElasticsearch(
       ? { method, path, headers: headersOf(req), body: text, status: 0 }
       : undefined;
     if (entry) requests.push(entry);
-    const fault = faults.takeRequestFault(method, path);
+    const pathname = path.split('?')[0] ?? path;
+    const fault = faults.take(
+      method,
+      path,
+      (method === 'POST' || method === 'PUT') && /(^|\/)_bulk$/.test(pathname),
+    );
     if (fault?.kind === 'reset') {
       req.socket.destroy();
       return;
@@ -216,9 +221,12 @@ export async function startFakeElasticsearch(
       send(req, res, entry, fail(faultError(fault.status, path)));
       return;
     }
+    const itemFaults = new Map<number, number>();
+    if (fault?.kind === 'item-status')
+      for (const item of fault.items) itemFaults.set(item, fault.status ?? 429);
     let answer: Answer;
     try {
-      answer = authenticate(req, path) ?? compatibility(req) ?? route(method, path, text);
+      answer = authenticate(req, path) ?? compatibility(req) ?? route(method, path, text, itemFaults);
     } catch (error) {
       if (!(error instanceof FakeError)) throw error;
       answer = fail(error.body);
@@ -297,7 +305,12 @@ export async function startFakeElasticsearch(
     });
   }
 
-  function route(method: string, path: string, text: string): Answer {
+  function route(
+    method: string,
+    path: string,
+    text: string,
+    itemFaults: ReadonlyMap<number, number>,
+  ): Answer {
     const url = new URL(path, 'http://fake');
     const query = url.searchParams;
     const segments = url.pathname
@@ -316,7 +329,7 @@ export async function startFakeElasticsearch(
     if (first === undefined) return method === 'GET' || method === 'HEAD' ? info() : noHandler();
     switch (first) {
       case '_bulk':
-        return method === 'POST' || method === 'PUT' ? bulk(undefined, query, text) : noHandler();
+        return method === 'POST' || method === 'PUT' ? bulk(undefined, query, text, itemFaults) : noHandler();
       case '_ingest':
         return second === 'pipeline' ? ingest(method, third, fourth, query, text) : noHandler();
       case '_component_template':
@@ -344,18 +357,23 @@ export async function startFakeElasticsearch(
       default:
         if (first.startsWith('_')) return noHandler();
         if (second === '_bulk')
-          return method === 'POST' || method === 'PUT' ? bulk(first, query, text) : noHandler();
+          return method === 'POST' || method === 'PUT' ? bulk(first, query, text, itemFaults) : noHandler();
         if (second === '_doc' && third !== undefined && method === 'GET') return getDoc(first, third);
         if (second === undefined) return indexInfo(method, first);
         return indexApi(method, first, second, third, query, text) ?? noHandler();
     }
   }
 
-  function bulk(index: string | undefined, query: URLSearchParams, text: string): Answer {
+  function bulk(
+    index: string | undefined,
+    query: URLSearchParams,
+    text: string,
+    itemFaults: ReadonlyMap<number, number>,
+  ): Answer {
     const result = executeBulk(cluster, text, {
       defaultIndex: index,
       pipeline: query.get('pipeline') ?? undefined,
-      itemFaults: faults.takeItemFaults(),
+      itemFaults,
     });
     return ok(result.body, result.status);
   }

@@ -371,6 +371,26 @@ describe('fake Elasticsearch', () => {
     expect((await call(fake, 'GET', '/')).status).toBe(200);
   });
 
+  it('consumes faults as one queue in the order armed (head only; other requests pass untouched)', async () => {
+    await installDemo(fake);
+    const bulk = ndjson([
+      { create: { _index: 'logs-demo.events-default' } },
+      { '@timestamp': '2024-03-10T08:00:00Z', message: 'q' },
+    ]);
+    fake.faults.next({ kind: 'status', status: 429, path: '_bulk' });
+    fake.faults.next({ kind: 'item-status', status: 400, items: [0] });
+    fake.faults.next({ kind: 'status', status: 503, path: '_bulk', times: 2 });
+    expect((await call(fake, 'GET', '/')).status).toBe(200);
+    expect((await call(fake, 'POST', '/_bulk', bulk)).status).toBe(429);
+    expect((await call(fake, 'GET', '/')).status).toBe(200); // the item fault waits for a bulk request
+    const items = await call(fake, 'POST', '/_bulk', bulk);
+    expect(items.body.items[0].create.status).toBe(400);
+    expect((await call(fake, 'POST', '/_bulk', bulk)).status).toBe(503);
+    expect((await call(fake, 'POST', '/_bulk', bulk)).status).toBe(503);
+    expect((await call(fake, 'POST', '/_bulk', bulk)).status).toBe(200);
+    expect(fake.faults.pending()).toBe(0);
+  });
+
   it('records each request exactly: method, path with query, headers, body, status', async () => {
     await call(
       fake,
