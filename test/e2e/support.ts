@@ -60,6 +60,8 @@ export function accountFor(
     url: sim.url,
     timeZone: sim.options.timeZone,
     apiUser: 'lastpass-elastic',
+    httpClientTimeoutMs: 60_000,
+    requestIntervalMs: 0,
     eventReport: {
       ...common,
       intervalMs: 10 * MINUTE,

@@ -116,6 +116,8 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
         accountNumber: account.accountNumber,
         provisioningHash: account.provisioningHash.reveal(),
         apiUser: account.apiUser,
+        timeoutMs: account.httpClientTimeoutMs,
+        minIntervalMs: account.requestIntervalMs,
         logger: logger.child({ account_number: account.accountNumber }),
         ...options.client,
       }),

@@ -39,6 +39,8 @@ export interface AccountConfig {
   url: string;
   timeZone: string;
   apiUser: string;
+  httpClientTimeoutMs: number;
+  requestIntervalMs: number;
   eventReport: EventReportSettings;
   user: InventorySettings;
   detailedSharedFolder: InventorySettings;
@@ -86,6 +88,8 @@ export const DEFAULTS = {
   },
   user: { interval: '24h', page_size: 2000 },
   detailed_shared_folder: { interval: '24h', page_size: 1000 },
+  httpClientTimeout: '60s',
+  requestInterval: '1s',
   outputDir: './output',
   stateDir: './state',
   namespace: 'default',
@@ -224,6 +228,8 @@ function resolveAccount(merged: AccountFile, index: number, baseDir: string): Ac
     url: merged.url ?? DEFAULT_LASTPASS_URL,
     timeZone: merged.time_zone ?? DEFAULT_TIME_ZONE,
     apiUser: merged.api_user ?? DEFAULT_API_USER,
+    httpClientTimeoutMs: ms(merged.http_client_timeout ?? DEFAULTS.httpClientTimeout),
+    requestIntervalMs: ms(merged.request_interval ?? DEFAULTS.requestInterval),
     eventReport,
     user: inventory('user', merged.user),
     detailedSharedFolder: inventory('detailed_shared_folder', merged.detailed_shared_folder),

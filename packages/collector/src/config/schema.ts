@@ -60,6 +60,10 @@ const accountFields = {
   url: z.url().optional(),
   time_zone: timeZone.optional(),
   api_user: z.string().min(1).optional(),
+  /** Per-attempt timeout of an API request (the package's `http_client_timeout`). */
+  http_client_timeout: duration.optional(),
+  /** Minimum time between the starts of two API requests to this account (collector only; default 1s). */
+  request_interval: duration.optional(),
   tags: z.array(z.string()).optional(),
   preserve_original_event: z.boolean().optional(),
   event_report: eventReportFileSchema.optional(),

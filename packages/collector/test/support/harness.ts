@@ -17,6 +17,8 @@ export function testAccount(overrides: Partial<AccountConfig> = {}): AccountConf
     url: 'http://127.0.0.1:1/enterpriseapi.php',
     timeZone: 'America/New_York',
     apiUser: 'lastpass-elastic',
+    httpClientTimeoutMs: 60_000,
+    requestIntervalMs: 0,
     eventReport: {
       ...common,
       intervalMs: 10 * MINUTE,
