@@ -1,5 +1,6 @@
 import type { GeoIpLookup } from './engine';
 import { inCidr, parseCidr, parseIp, type Cidr } from './ip';
+import { geoipProperties, openMmdb } from './mmdb';
 import { deepCopy, type JsonMap } from './values';
 
 /**
@@ -12,6 +13,12 @@ export interface GeoIpOptions {
   readonly table?: readonly GeoIpEntry[];
   /** When true, the bundled test table is not used. */
   readonly noBundledTable?: boolean;
+  /**
+   * User-supplied MaxMind DB files by the processor's `database_file` name, e.g.
+   * `{ 'GeoLite2-City.mmdb': '/data/GeoLite2-City.mmdb' }`. A configured database answers alone
+   * (the bundled table is not consulted for that name).
+   */
+  readonly databases?: Readonly<Record<string, string>>;
 }
 
 export interface GeoIpEntry {
@@ -157,6 +164,16 @@ export function createGeoIpLookup(options: GeoIpOptions = {}): GeoIpLookup {
     }
     return hit;
   };
+  const readers = new Map(
+    Object.entries(options.databases ?? {}).map(([name, path]) => [name, openMmdb(path)] as const),
+  );
+  const fromMmdb = (ip: string, database: string): JsonMap | undefined => {
+    const reader = readers.get(database);
+    const hit = reader?.lookup(ip);
+    return reader === undefined || hit === undefined
+      ? undefined
+      : geoipProperties(hit.record, ip, hit.prefix, reader.databaseType);
+  };
   const results = new Map<string, JsonMap | null>();
   const lookup = (ip: string, database: string): JsonMap | undefined => {
     const hit = find(ip);
@@ -177,7 +194,7 @@ export function createGeoIpLookup(options: GeoIpOptions = {}): GeoIpLookup {
     const key = `${database}|${ip}`;
     let r = results.get(key);
     if (r === undefined) {
-      r = lookup(ip, database) ?? null;
+      r = (readers.has(database) ? fromMmdb(ip, database) : lookup(ip, database)) ?? null;
       if (results.size >= 10000) results.clear();
       results.set(key, r);
     }
