@@ -290,10 +290,29 @@ export function zoneOf(id: string): ZoneId {
   return z;
 }
 
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
 function utcEpochDay(y: number, m: number, d: number): number {
-  const date = new Date(Date.UTC(2000, m - 1, d));
-  date.setUTCFullYear(y);
-  return Math.floor(date.getTime() / 86400000);
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** The civil date of a day number (inverse of utcEpochDay). */
+function civilFromDays(z0: number): { y: number; m: number; d: number } {
+  const z = z0 + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor(
+    (doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+  );
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
 }
 
 const localOffsetCache = new Map<string, number>();
@@ -536,15 +555,18 @@ function fieldsOf(v: DateValue): {
   offset: number;
 } {
   const offset = offsetAt(v.zone, v.epochSecond);
-  const date = new Date((v.epochSecond + offset) * 1000);
+  const local = v.epochSecond + offset;
+  const days = Math.floor(local / 86400);
+  const secs = local - days * 86400;
+  const { y, m, d } = civilFromDays(days);
   return {
-    y: date.getUTCFullYear(),
-    mo: date.getUTCMonth() + 1,
-    d: date.getUTCDate(),
-    h: date.getUTCHours(),
-    mi: date.getUTCMinutes(),
-    s: date.getUTCSeconds(),
-    dow: ((date.getUTCDay() + 6) % 7) + 1,
+    y,
+    mo: m,
+    d,
+    h: Math.floor(secs / 3600),
+    mi: Math.floor(secs / 60) % 60,
+    s: secs % 60,
+    dow: (((days % 7) + 7 + 3) % 7) + 1,
     offset,
   };
 }

@@ -3,6 +3,8 @@ import { javaTrim } from './text';
 import { JavaNumber } from './values';
 
 const INT_RE = /^[+-]?\d+$/;
+/** Decimal integers short enough to be exact as JS numbers and within Long range. */
+const SHORT_DECIMAL = /^[+-]?\d{1,15}$/;
 
 function parseIntegral(s: string, radix: number, min: bigint, max: bigint): bigint | undefined {
   if (radix === 10 && !INT_RE.test(s)) return undefined;
@@ -15,6 +17,10 @@ function parseIntegral(s: string, radix: number, min: bigint, max: bigint): bigi
 
 /** Java Integer.parseInt / Long.parseLong (or decode for `0x`); undefined when not parseable. */
 export function parseJavaIntegral(s: string, long: boolean, allowHex: boolean): number | bigint | undefined {
+  if (SHORT_DECIMAL.test(s)) {
+    const n = Number(s);
+    return long || (n >= -2147483648 && n <= 2147483647) ? n : undefined;
+  }
   const min = long ? -(2n ** 63n) : -(2n ** 31n);
   const max = long ? 2n ** 63n - 1n : 2n ** 31n - 1n;
   let v: bigint | undefined;

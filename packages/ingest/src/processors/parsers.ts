@@ -293,7 +293,8 @@ const dissect: ProcessorFactory = (cfg) => {
           `Unable to find match for dissect pattern: ${patternText} against source: ${input}`,
         );
       }
-      for (const [k, v] of result) doc.set(fieldPath(k), v.split('\u0000').join(appendSeparator));
+      for (const [k, v] of result)
+        doc.set(fieldPath(k), v.includes('\u0000') ? v.split('\u0000').join(appendSeparator) : v);
     },
   };
 };
