@@ -127,22 +127,21 @@ export class FileCheckpointStore implements CheckpointStore {
   }
 
   load(accountNumber: string, stream: StreamId): Promise<StreamState | undefined> {
+    return Promise.resolve().then(() => this.loadSync(accountNumber, stream));
+  }
+
+  private loadSync(accountNumber: string, stream: StreamId): StreamState | undefined {
     const file = this.fileOf(accountNumber, stream);
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      if (error instanceof Error && 'code' in error && error.code === 'ENOENT')
-        return Promise.resolve(undefined);
-      return Promise.reject(
-        new CollectorError(
-          'CHECKPOINT_UNREADABLE',
-          `${file}: cannot read state (${String((error as { code?: unknown }).code)})`,
-        ),
-      );
+      const code = (error as { code?: unknown }).code;
+      if (code === 'ENOENT') return undefined;
+      throw new CollectorError('CHECKPOINT_UNREADABLE', `${file}: cannot read state (${String(code)})`);
     }
     const parsed = parseStateFile(text, file, { accountNumber, stream });
-    return Promise.resolve({ cursor: parsed.cursor, health: parsed.health });
+    return { cursor: parsed.cursor, health: parsed.health };
   }
 
   commit(accountNumber: string, stream: StreamId, state: StreamState, now: Date): Promise<void> {

@@ -118,7 +118,8 @@ function readSecretFile(path: string, what: string, baseDir: string): Secret {
   try {
     text = readFileSync(resolve(baseDir, path), 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    const code = (error as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? code : 'unreadable';
     throw invalid(`${what}: cannot read ${path} (${reason})`);
   }
   const value = text.trim();
@@ -135,7 +136,8 @@ export function loadConfigFile(path: string): ConfigFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
+    const code = (error as { code?: unknown }).code;
+    const reason = typeof code === 'string' ? code : 'unreadable';
     throw invalid(`--config: cannot read ${path} (${reason})`);
   }
   let data: unknown;

@@ -41,8 +41,10 @@ export function checkTimeZone(
   if (calls.length === 0) return undefined;
   const first = Math.min(...calls);
   const last = Math.max(...calls);
-  const offsets = new Map<number, string>();
-  let unexplained = 0;
+  // For each of our logged calls: the quarter-hour offsets (0 = our zone is right) that explain it.
+  let common: Set<number> | undefined;
+  let witness = '';
+  let witnesses = 0;
   for (const record of records) {
     if (!isOwnReportingCall(record, apiUser)) continue;
     let instants: number[];
@@ -51,32 +53,29 @@ export function checkTimeZone(
     } catch {
       continue;
     }
+    const explained = new Set<number>();
     for (const at of instants) {
       if (at < first - 15 * 3_600_000 || at > last + 15 * 3_600_000) continue;
-      let best: number | undefined;
-      for (const call of calls)
-        if (best === undefined || Math.abs(at - call) < Math.abs(at - best)) best = call;
-      if (best === undefined) continue;
-      const delta = at - best;
-      if (Math.abs(delta) <= MATCH_MS)
-        return {
-          ok: true,
-          note: `ok: our reporting call at ${new Date(best).toISOString()} is logged as "${record.Time}" in ${zone.name}`,
-        };
-      // Off by (about) a whole quarter hour: the signature of a wrong zone, not of clock skew.
-      const quarters = Math.round(delta / QUARTER_HOUR);
-      if (quarters !== 0 && Math.abs(delta - quarters * QUARTER_HOUR) <= MATCH_MS)
-        offsets.set(quarters, record.Time);
-      else unexplained++;
+      for (const call of calls) {
+        const quarters = Math.round((at - call) / QUARTER_HOUR);
+        if (Math.abs(at - call - quarters * QUARTER_HOUR) <= MATCH_MS) explained.add(quarters);
+      }
     }
+    if (explained.size === 0) continue;
+    if (explained.has(0))
+      return {
+        ok: true,
+        note: `ok: our reporting call is logged as "${record.Time}", on time in ${zone.name}`,
+      };
+    witnesses++;
+    witness = record.Time;
+    common = common === undefined ? explained : new Set([...common].filter((q) => explained.has(q)));
   }
-  // A wrong zone shifts every one of our calls by the same offset: demand two witnesses and agreement.
-  const [only] = offsets.size === 1 && unexplained === 0 ? [...offsets] : [];
-  const witnesses = records.filter((r) => isOwnReportingCall(r, apiUser)).length;
-  if (only === undefined || witnesses < 2) return undefined;
-  const mismatch = { text: only[1], offset: only[0] * QUARTER_HOUR };
+  // A wrong zone shifts every one of our calls by the same offset: demand two witnesses that agree.
+  if (common === undefined || witnesses < 2 || common.size !== 1) return undefined;
+  const [quarters = 0] = [...common];
   return {
     ok: false,
-    note: `mismatch: LastPass logged our own reporting call as "${mismatch.text}", which read in time_zone ${zone.name} is ${formatOffset(mismatch.offset)} off our clock; the account's zone is probably not ${zone.name} (set time_zone / LASTPASS_TIME_ZONE)`,
+    note: `mismatch: LastPass logged our own reporting call as "${witness}", which read in time_zone ${zone.name} is ${formatOffset(quarters * QUARTER_HOUR)} off our clock; the account's zone is probably not ${zone.name} (set time_zone / LASTPASS_TIME_ZONE)`,
   };
 }

@@ -1,0 +1,320 @@
+import { MemoryCheckpointStore } from '../src/checkpoint/store';
+import { MemoryDeadLetters } from '../src/sink/dead-letter';
+import { MemorySink } from '../src/sink/memory';
+import type { Sink, Verdict } from '../src/sink/types';
+import { assignOccurrences, createEventReportStream } from '../src/streams/event-report';
+import { createUserStream } from '../src/streams/user';
+import { checkTimeZone } from '../src/streams/time-zone-check';
+import type { ReportingRecord } from '../src/streams/sources';
+import type { RawDocument } from '../src/streams/types';
+import { runStream } from '../src/sync/run-stream';
+import { AccountZone } from '../src/time/account-zone';
+import type { Logger } from '../src/observability/logger';
+import { silentLogger } from '../src/observability/logger';
+import { FakeReporting, makeHistory } from './support/fake-reporting';
+import { HOUR, ManualClock, MINUTE, testAccount } from './support/harness';
+
+const ZONE = 'America/New_York';
+const START = Date.parse('2024-06-01T00:00:00Z');
+const envelope = {
+  accountNumber: '8771312',
+  timeZone: ZONE,
+  namespace: 'default',
+  tags: ['forwarded'],
+  preserveOriginalEvent: false,
+};
+
+function eventStream(api: FakeReporting, pageLimit = 100) {
+  const settings = { ...testAccount().eventReport, pageLimit };
+  return createEventReportStream({ source: api, settings, envelope, apiUser: 'lastpass-elastic' });
+}
+
+function recordingLogger() {
+  const lines: { level: string; obj: object; msg: string | undefined }[] = [];
+  const make = (): Logger => ({
+    info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
+    warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
+    error: (obj, msg) => lines.push({ level: 'error', obj, msg }),
+    debug: () => undefined,
+    child: () => make(),
+  });
+  return { lines, logger: make() };
+}
+
+function base(clock: ManualClock, sink: Sink, store = new MemoryCheckpointStore()) {
+  return {
+    accountNumber: '8771312',
+    store,
+    sink,
+    deadLetters: new MemoryDeadLetters(),
+    now: () => clock.now(),
+    logger: silentLogger,
+    signal: new AbortController().signal,
+    strict: false,
+    since: START - HOUR,
+  };
+}
+
+const behaviour = {
+  order: 'newest-first',
+  fromInclusive: true,
+  toInclusive: true,
+  ambiguousTime: 'earlier',
+  pageSize: 100,
+  next: true,
+} as const;
+
+describe('the sync loop commits only what the sink acknowledged', () => {
+  const truth = makeHistory({ zone: ZONE, start: START, end: START + 6 * HOUR, events: 800, seed: 3 });
+
+  it('no commit while a verdict is pending; the commit follows the verdict', async () => {
+    const clock = new ManualClock(START + 7 * HOUR);
+    const api = new FakeReporting(truth, ZONE, behaviour, () => clock.now());
+    const store = new MemoryCheckpointStore();
+    const inner = new MemorySink();
+    let release: (() => void) | undefined;
+    let writes = 0;
+    const gated: Sink = {
+      write: async (stream, docs) => {
+        writes++;
+        await new Promise<void>((r) => (release = r));
+        return inner.write(stream, docs);
+      },
+      close: () => Promise.resolve(),
+    };
+    const run = runStream({ ...base(clock, gated, store), stream: eventStream(api) });
+    while (writes === 0) await new Promise((r) => setImmediate(r));
+    const before = store.commits.length;
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(store.commits.length).toBe(before);
+    for (;;) {
+      const r = release;
+      release = undefined;
+      r?.();
+      const done = await Promise.race([
+        run.then(() => true),
+        new Promise<boolean>((res) =>
+          setImmediate(() => {
+            res(false);
+          }),
+        ),
+      ]);
+      if (done) break;
+    }
+    expect((await run).outcome).toBe('ok');
+    expect(store.commits.length).toBeGreaterThan(before);
+  });
+
+  it('a sink outage leaves the cursor where it was; the next run delivers everything exactly once', async () => {
+    const clock = new ManualClock(START + 7 * HOUR);
+    const api = new FakeReporting(truth, ZONE, behaviour, () => clock.now());
+    const sink = new MemorySink();
+    const store = new MemoryCheckpointStore();
+    sink.failNextWrites = 1;
+    const first = await runStream({ ...base(clock, sink, store), stream: eventStream(api) });
+    expect(first.outcome).toBe('failed');
+    // Only the empty sub-windows before the first event were committed: never past an unacknowledged event.
+    const cursor = (await store.load('8771312', 'event_report'))?.cursor as { upper: string } | null;
+    expect(Date.parse(cursor?.upper ?? '1970-01-01T00:00:00Z')).toBeLessThan(
+      Math.min(...truth.map((e) => e.instant)),
+    );
+    expect((await store.load('8771312', 'event_report'))?.health.last_error?.message).toMatch(
+      /scheduled outage/,
+    );
+    const second = await runStream({ ...base(clock, sink, store), stream: eventStream(api) });
+    expect(second.outcome).toBe('ok');
+    expect(sink.documents.get('event_report')?.size).toBe(truth.length);
+  });
+
+  it('permanent per-document failures are dead-lettered and counted; the stream continues', async () => {
+    const clock = new ManualClock(START + 7 * HOUR);
+    const api = new FakeReporting(truth, ZONE, behaviour, () => clock.now());
+    const sink = new MemorySink();
+    sink.rejectWhen = (doc: RawDocument) => doc.message.includes('Site Added');
+    const options = base(clock, sink);
+    const result = await runStream({ ...options, stream: eventStream(api) });
+    const rejected = truth.filter((e) => e.record.Action === 'Site Added').length;
+    expect(result.outcome).toBe('ok');
+    expect(result.counts.failed).toBe(rejected);
+    expect(options.deadLetters.entries).toHaveLength(rejected);
+    expect((await options.store.load('8771312', 'event_report'))?.health.dead_letters).toBe(rejected);
+  });
+
+  it('SIGINT/SIGTERM: the in-flight batch is finished and committed, then the run stops', async () => {
+    const clock = new ManualClock(START + 7 * HOUR);
+    const api = new FakeReporting(truth, ZONE, behaviour, () => clock.now());
+    const controller = new AbortController();
+    const inner = new MemorySink();
+    const sink: Sink = {
+      write: async (stream, docs): Promise<Verdict[]> => {
+        const v = await inner.write(stream, docs);
+        controller.abort();
+        return v;
+      },
+      close: () => Promise.resolve(),
+    };
+    const store = new MemoryCheckpointStore();
+    const result = await runStream({
+      ...base(clock, sink, store),
+      signal: controller.signal,
+      stream: eventStream(api),
+    });
+    expect(result.outcome).toBe('aborted');
+    expect(inner.writes).toHaveLength(1);
+    const cursor = (await store.load('8771312', 'event_report'))?.cursor as { upper: string } | null;
+    expect(cursor?.upper).toBeDefined();
+  });
+
+  it('more than a page in one second: delivered as is, warned, noted', async () => {
+    const burst = Array.from({ length: 30 }, () => ({
+      record: {
+        Time: '2024-06-01 02:00:00',
+        Username: 'a@example.com',
+        IP_Address: '',
+        Action: 'Failed Login Attempt',
+        Data: '',
+      },
+      instant: Date.parse('2024-06-01T06:00:00Z'),
+      visibleAt: 0,
+    }));
+    const clock = new ManualClock(START + 7 * HOUR);
+    const api = new FakeReporting(burst, ZONE, { ...behaviour, pageSize: 10 }, () => clock.now());
+    const { lines, logger } = recordingLogger();
+    const store = new MemoryCheckpointStore();
+    const result = await runStream({
+      ...base(clock, new MemorySink(), store),
+      logger,
+      stream: eventStream(api, 10),
+    });
+    expect(result.outcome).toBe('ok');
+    expect(result.counts.indexed).toBe(10);
+    expect(
+      lines.some(
+        (l) => l.level === 'warn' && (l.obj as { code?: string }).code === 'EVENT_REPORT_SECOND_OVERFLOW',
+      ),
+    ).toBe(true);
+    expect((await store.load('8771312', 'event_report'))?.health.notes.last_second_overflow).toMatch(
+      /page limit 10/,
+    );
+  });
+});
+
+describe('occurrences', () => {
+  it('counts identical records within a response, in any order', () => {
+    const a: ReportingRecord = {
+      Time: '2024-06-01 02:00:00',
+      Username: 'u',
+      IP_Address: '',
+      Action: 'Log in',
+      Data: '',
+    };
+    const b = { ...a, Data: 'x' };
+    expect(assignOccurrences([a, b, a, a, b])).toEqual([0, 0, 1, 2, 1]);
+  });
+});
+
+describe('snapshots', () => {
+  it('a crashed snapshot resumes with the same id and @timestamp', async () => {
+    const users = Object.fromEntries(
+      Array.from({ length: 5 }, (_, i) => [String(100 + i), { username: `u${i}@example.com` }]),
+    );
+    let failOnce = true;
+    const source = {
+      getUserData: ({ pageSize, pageIndex }: { pageSize: number; pageIndex: number }) => {
+        if (pageIndex === 1 && failOnce) {
+          failOnce = false;
+          return Promise.reject(
+            Object.assign(new Error('LastPass unavailable'), {
+              code: 'LASTPASS_UNAVAILABLE',
+              retryable: true,
+            }),
+          );
+        }
+        const page = Object.fromEntries(
+          Object.entries(users).slice(pageIndex * pageSize, (pageIndex + 1) * pageSize),
+        );
+        return Promise.resolve({
+          users: page,
+          invited: ['new@example.com'],
+          total: 5,
+          count: Object.keys(page).length,
+          apiCalls: 1,
+        });
+      },
+    };
+    const clock = new ManualClock(START);
+    const sink = new MemorySink();
+    const store = new MemoryCheckpointStore();
+    const settings = { ...testAccount().user, pageSize: 2 };
+    const stream = () => createUserStream({ source, settings, envelope });
+    const first = await runStream({ ...base(clock, sink, store), stream: stream() });
+    expect(first.outcome).toBe('failed');
+    clock.current += 10 * MINUTE;
+    const second = await runStream({ ...base(clock, sink, store), stream: stream() });
+    expect(second.outcome).toBe('ok');
+    const docs = [...(sink.documents.get('user')?.values() ?? [])];
+    expect(docs).toHaveLength(6);
+    expect(new Set(docs.map((d) => d.lastpass_enterprise?.snapshot?.id))).toEqual(
+      new Set(['20240601T000000Z']),
+    );
+    expect(new Set(docs.map((d) => d['@timestamp']))).toEqual(new Set(['2024-06-01T00:00:00.000Z']));
+    const cursor = (await store.load('8771312', 'user'))?.cursor as {
+      in_progress: unknown;
+      last_complete: { id: string };
+    };
+    expect(cursor.in_progress).toBeNull();
+    expect(cursor.last_complete.id).toBe('20240601T000000Z');
+  });
+});
+
+describe('time-zone self-check', () => {
+  const zone = new AccountZone(ZONE);
+  const calls = [Date.parse('2024-06-01T12:00:00Z'), Date.parse('2024-06-01T12:10:00Z')];
+  const own = (text: string): ReportingRecord => ({
+    Time: text,
+    Username: 'API',
+    IP_Address: '',
+    Action: 'Reporting',
+    Data: 'Initiated by API: lastpass-elastic',
+  });
+
+  it('ok when our calls are logged at our time in the configured zone', () => {
+    expect(checkTimeZone([own('2024-06-01 08:00:01')], calls, zone, 'lastpass-elastic')?.ok).toBe(true);
+  });
+
+  it('reports a mismatch when our calls appear a whole offset away (account really in UTC)', () => {
+    const v = checkTimeZone(
+      [own('2024-06-01 12:00:01'), own('2024-06-01 12:10:30')],
+      calls,
+      zone,
+      'lastpass-elastic',
+    );
+    expect(v?.ok).toBe(false);
+    expect(v?.note).toMatch(/\+04:00 off/);
+  });
+
+  it('ignores calls that are not labelled with our apiuser', () => {
+    const other = { ...own('2024-06-01 12:00:01'), Data: 'Initiated by API' };
+    expect(checkTimeZone([other, other], calls, zone, 'lastpass-elastic')).toBeUndefined();
+  });
+});
+
+describe('AccountZone', () => {
+  const zone = new AccountZone(ZONE);
+  it('formats instants as account wall clock and knows both passes of the fall-back hour', () => {
+    expect(zone.format(Date.parse('2024-03-10T08:08:00Z'))).toBe('2024-03-10 04:08:00');
+    expect(zone.instantsOf('2024-11-03 01:30:00')).toEqual([
+      Date.parse('2024-11-03T05:30:00Z'),
+      Date.parse('2024-11-03T06:30:00Z'),
+    ]);
+    expect(zone.instantsOf('2024-03-10 02:30:00')).toEqual([]);
+    expect(zone.ambiguousPeriodOf(Date.parse('2024-11-03T06:10:00Z'))).toEqual({
+      start: Date.parse('2024-11-03T05:00:00Z'),
+      end: Date.parse('2024-11-03T07:00:00Z'),
+    });
+    expect(zone.ambiguousPeriodOf(Date.parse('2024-11-03T07:00:00Z'))).toBeUndefined();
+    expect(zone.unambiguousAtOrBefore(Date.parse('2024-11-03T06:10:00Z'))).toBe(
+      Date.parse('2024-11-03T04:10:00Z'),
+    );
+  });
+});
