@@ -1,0 +1,132 @@
+#!/usr/bin/env node
+// `npm run bench:collector`: a backfill of N events (default 1,000,000) from the LastPass simulator
+// through the real client and the collector, (1) into the fake Elasticsearch endpoint and (2) into
+// NDJSON. The simulator, the fake Elasticsearch and each collector run are separate processes (built
+// dist). Prints events/s, the collector's peak RSS, API calls, and the ratio to a floor measured in the
+// same run: JSON.parse of the response bytes + JSON.stringify of the bulk bodies for the same events.
+// The fake Elasticsearch runs every ingest pipeline in its own process: it is a local stand-in, and the
+// Elasticsearch figure measures the collector AND that stand-in. Printed, never asserted.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const count = Number(process.argv[2] ?? 1_000_000);
+const hash = 'bench-provisioning-hash-0f3a';
+const dist = (ws) => join(root, `packages/${ws}/dist/index.js`);
+
+/** Runs `code` in a child node process; resolves with the first stdout line parsed as JSON (and the child). */
+function child(code, { keepAlive = false } = {}) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let buf = '';
+    proc.stdout.on('data', (chunk) => {
+      buf += chunk.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0 && !proc.answered) {
+        proc.answered = true;
+        resolve({ proc, answer: JSON.parse(buf.slice(0, nl)) });
+      }
+    });
+    proc.once('exit', (code) => {
+      if (!proc.answered) reject(new Error(`child exited ${code} without answering`));
+    });
+    if (!keepAlive) proc.stdin?.end();
+  });
+}
+
+const simulatorCode = `
+const { startSimulator } = require(${JSON.stringify(dist('simulator'))});
+startSimulator({ seed: 1, events: ${count}, provisioningHash: ${JSON.stringify(hash)} }).then((s) => {
+  console.log(JSON.stringify({ url: s.url, account: s.options.accountNumber, zone: s.options.timeZone, start: s.options.start, events: s.tenant.events.length }));
+});`;
+
+const elasticsearchCode = `
+const { startFakeElasticsearch } = require(${JSON.stringify(dist('ingest'))});
+const { loadPackage } = require(${JSON.stringify(dist('package-model'))});
+const { endpointFromEnv, planAssets, setupElasticsearch } = require(${JSON.stringify(dist('package-tools'))});
+(async () => {
+  const fake = await startFakeElasticsearch({ recordRequests: false, retainSources: false, auth: { apiKey: 'YmVuY2g6a2V5' } });
+  await setupElasticsearch(endpointFromEnv('Elasticsearch', '--elasticsearch', fake.url, { ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5' }), planAssets(loadPackage(${JSON.stringify(root)})));
+  console.log(JSON.stringify({ url: fake.url }));
+})();`;
+
+function collectorCode(env, since) {
+  return `
+const { resolveConfig, runCollect } = require(${JSON.stringify(dist('collector'))});
+const { Writable } = require('node:stream');
+(async () => {
+  const lines = [];
+  const stdout = new Writable({ write(c, _e, cb) { lines.push(c.toString()); cb(); } });
+  const config = resolveConfig({ streams: 'event_report' }, ${JSON.stringify(env)}, process.cwd());
+  const started = process.hrtime.bigint();
+  const { exitCode, results } = await runCollect({
+    config, env: ${JSON.stringify(env)}, stdout, stderr: process.stderr, interactive: false, once: true, strict: false,
+    since: ${since}, signal: new AbortController().signal,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  console.log(JSON.stringify({ exitCode, seconds, counts: results[0] && results[0].counts, maxRssKb: process.resourceUsage().maxRSS, line: lines.join('').trim() }));
+  process.exit(0);
+})();`;
+}
+
+/** The floor: parse the response bytes and serialize the bulk bodies of the same events, in this process. */
+async function floor(url, account) {
+  const body = JSON.stringify({ cid: account, provhash: hash, apiuser: 'bench', cmd: 'reporting', data: { from: '2000-01-01 00:00:00', to: '2100-01-01 00:00:00' } });
+  const text = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
+  const perPage = Object.keys(JSON.parse(text).data ?? {}).length || 1;
+  const pages = Math.ceil(count / perPage);
+  const started = process.hrtime.bigint();
+  for (let p = 0; p < pages; p++) {
+    const events = Object.values(JSON.parse(text).data);
+    const lines = [];
+    for (const e of events) {
+      lines.push('{"create":{"_index":"logs-lastpass_enterprise.event_report-default"}}');
+      lines.push(JSON.stringify({ message: JSON.stringify(e), data_stream: { type: 'logs', dataset: 'lastpass_enterprise.event_report', namespace: 'default' }, _conf: { account_number: account, time_zone: 'America/New_York' }, tags: ['forwarded'], lastpass_enterprise: { event_report: { occurrence: 0 } } }));
+    }
+    lines.join('\n');
+  }
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+const tmp = mkdtempSync(join(tmpdir(), 'lpe-bench-'));
+const children = [];
+try {
+  process.stdout.write(`bench:collector: ${count.toLocaleString('en-US')} events, simulator and fake Elasticsearch in separate processes\n`);
+  const sim = await child(simulatorCode);
+  children.push(sim.proc);
+  const es = await child(elasticsearchCode);
+  children.push(es.proc);
+  const floorSeconds = await floor(sim.answer.url, sim.answer.account);
+  const hashFile = join(tmp, 'hash');
+  writeFileSync(hashFile, hash);
+  writeFileSync(join(tmp, 'config.yml'), 'request_interval: 0s\nlog_level: warn\n');
+  const since = new Date(sim.answer.start).getTime() - 60_000;
+  const base = {
+    LASTPASS_URL: sim.answer.url,
+    LASTPASS_ACCOUNT_NUMBER: sim.answer.account,
+    LASTPASS_PROVISIONING_HASH_FILE: hashFile,
+    LASTPASS_TIME_ZONE: sim.answer.zone,
+    LASTPASS_ELASTIC_CONFIG: join(tmp, 'config.yml'),
+    LASTPASS_ELASTIC_PACKAGE_DIR: root,
+  };
+  const runs = [
+    ['elasticsearch (fake, separate process)', { ...base, ELASTICSEARCH_URL: es.answer.url, ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5', LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-es') }],
+    ['ndjson (local executor)', { ...base, LASTPASS_ELASTIC_OUTPUT: 'ndjson', LASTPASS_ELASTIC_OUTPUT_DIR: join(tmp, 'out'), LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-nd') }],
+  ];
+  process.stdout.write(`floor (JSON.parse responses + JSON.stringify bulk bodies): ${floorSeconds.toFixed(2)} s = ${Math.round(count / floorSeconds).toLocaleString('en-US')} events/s\n`);
+  for (const [label, env] of runs) {
+    const run = await child(collectorCode(env, since));
+    const r = run.answer;
+    const eps = Math.round((r.counts?.indexed ?? 0) / r.seconds);
+    process.stdout.write(
+      `${label}: exit=${r.exitCode} indexed=${r.counts?.indexed} in ${r.seconds.toFixed(1)} s = ${eps.toLocaleString('en-US')} events/s; ` +
+        `collector peak RSS ${Math.round(r.maxRssKb / 1024)} MB; api_calls=${r.counts?.api_calls}; ratio to floor ${(r.seconds / floorSeconds).toFixed(1)}x\n  ${r.line}\n`,
+    );
+  }
+} finally {
+  for (const c of children) c.kill();
+  rmSync(tmp, { recursive: true, force: true });
+}
