@@ -74,8 +74,16 @@ const { Writable } = require('node:stream');
 
 /** The floor: parse the response bytes and serialize the bulk bodies of the same events, in this process. */
 async function floor(url, account) {
-  const body = JSON.stringify({ cid: account, provhash: hash, apiuser: 'bench', cmd: 'reporting', data: { from: '2000-01-01 00:00:00', to: '2100-01-01 00:00:00' } });
-  const text = await (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })).text();
+  const body = JSON.stringify({
+    cid: account,
+    provhash: hash,
+    apiuser: 'bench',
+    cmd: 'reporting',
+    data: { from: '2000-01-01 00:00:00', to: '2100-01-01 00:00:00' },
+  });
+  const text = await (
+    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+  ).text();
   const perPage = Object.keys(JSON.parse(text).data ?? {}).length || 1;
   const pages = Math.ceil(count / perPage);
   const started = process.hrtime.bigint();
@@ -84,7 +92,15 @@ async function floor(url, account) {
     const lines = [];
     for (const e of events) {
       lines.push('{"create":{"_index":"logs-lastpass_enterprise.event_report-default"}}');
-      lines.push(JSON.stringify({ message: JSON.stringify(e), data_stream: { type: 'logs', dataset: 'lastpass_enterprise.event_report', namespace: 'default' }, _conf: { account_number: account, time_zone: 'America/New_York' }, tags: ['forwarded'], lastpass_enterprise: { event_report: { occurrence: 0 } } }));
+      lines.push(
+        JSON.stringify({
+          message: JSON.stringify(e),
+          data_stream: { type: 'logs', dataset: 'lastpass_enterprise.event_report', namespace: 'default' },
+          _conf: { account_number: account, time_zone: 'America/New_York' },
+          tags: ['forwarded'],
+          lastpass_enterprise: { event_report: { occurrence: 0 } },
+        }),
+      );
     }
     lines.join('\n');
   }
@@ -94,7 +110,9 @@ async function floor(url, account) {
 const tmp = mkdtempSync(join(tmpdir(), 'lpe-bench-'));
 const children = [];
 try {
-  process.stdout.write(`bench:collector: ${count.toLocaleString('en-US')} events, simulator and fake Elasticsearch in separate processes\n`);
+  process.stdout.write(
+    `bench:collector: ${count.toLocaleString('en-US')} events, simulator and fake Elasticsearch in separate processes\n`,
+  );
   const sim = await child(simulatorCode);
   children.push(sim.proc);
   const es = await child(elasticsearchCode);
@@ -113,10 +131,28 @@ try {
     LASTPASS_ELASTIC_PACKAGE_DIR: root,
   };
   const runs = [
-    ['elasticsearch (fake, separate process)', { ...base, ELASTICSEARCH_URL: es.answer.url, ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5', LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-es') }],
-    ['ndjson (local executor)', { ...base, LASTPASS_ELASTIC_OUTPUT: 'ndjson', LASTPASS_ELASTIC_OUTPUT_DIR: join(tmp, 'out'), LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-nd') }],
+    [
+      'elasticsearch (fake, separate process)',
+      {
+        ...base,
+        ELASTICSEARCH_URL: es.answer.url,
+        ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5',
+        LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-es'),
+      },
+    ],
+    [
+      'ndjson (local executor)',
+      {
+        ...base,
+        LASTPASS_ELASTIC_OUTPUT: 'ndjson',
+        LASTPASS_ELASTIC_OUTPUT_DIR: join(tmp, 'out'),
+        LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-nd'),
+      },
+    ],
   ];
-  process.stdout.write(`floor (JSON.parse responses + JSON.stringify bulk bodies): ${floorSeconds.toFixed(2)} s = ${Math.round(count / floorSeconds).toLocaleString('en-US')} events/s\n`);
+  process.stdout.write(
+    `floor (JSON.parse responses + JSON.stringify bulk bodies): ${floorSeconds.toFixed(2)} s = ${Math.round(count / floorSeconds).toLocaleString('en-US')} events/s\n`,
+  );
   for (const [label, env] of runs) {
     const run = await child(collectorCode(env, since));
     const r = run.answer;
