@@ -12,6 +12,7 @@ export type CondNode =
   | { t: 'lit'; v: unknown }
   | { t: 'list'; items: CondNode[] }
   | { t: 'root'; name: 'ctx' | 'params' }
+  | { t: 'field'; path: string }
   | { t: 'member'; obj: CondNode; name: string; optional: boolean }
   | { t: 'index'; obj: CondNode; key: CondNode; optional: boolean }
   | { t: 'call'; obj: CondNode; name: string; args: CondNode[]; optional: boolean }
@@ -34,6 +35,7 @@ export const CONDITION_METHODS: Record<string, number> = {
   containsKey: 1,
   trim: 0,
   get: 1,
+  exists: 0,
 };
 
 const TYPES = new Set([
@@ -167,6 +169,15 @@ export function parseCondition(src: string): CondNode {
       if (tok.v === 'false') return { t: 'lit', v: false };
       if (tok.v === 'null') return { t: 'lit', v: null };
       if (tok.v === 'ctx' || tok.v === 'params') return { t: 'root', name: tok.v };
+      if (tok.v === 'field' && isOp('(')) {
+        // Painless field API: field('a.b') with .get(default) / .exists()
+        p += 1;
+        const arg = peek();
+        if (arg?.k !== 'str') throw invalid(src, 'field() takes a string literal');
+        p += 1;
+        expect(')');
+        return { t: 'field', path: arg.v };
+      }
       throw invalid(src, `unknown identifier [${tok.v}]`);
     }
     if (tok.v === '(') {
@@ -337,6 +348,11 @@ function instanceOf(v: unknown, type: string): boolean {
 
 function callMethod(obj: unknown, name: string, args: unknown[]): unknown {
   const [a] = args;
+  if (obj instanceof FieldAccess) {
+    if (name === 'get') return obj.found && obj.value !== null ? obj.value : (a ?? null);
+    if (name === 'exists') return obj.found;
+    return thrower(obj, name);
+  }
   if (typeof obj === 'string') {
     switch (name) {
       case 'contains':
@@ -439,8 +455,34 @@ function ctxChain(node: CondNode): Eval | undefined {
   };
 }
 
+/** The value behind `field('path')`: dotted names may be literal keys at any level. */
+class FieldAccess {
+  constructor(
+    readonly found: boolean,
+    readonly value: unknown,
+  ) {}
+}
+
+function resolveFieldApi(container: unknown, path: string): FieldAccess {
+  if (!isMap(container)) return new FieldAccess(false, null);
+  if (Object.hasOwn(container, path)) return new FieldAccess(true, container[path]);
+  const parts = path.split('.');
+  for (let i = parts.length - 1; i >= 1; i -= 1) {
+    const key = parts.slice(0, i).join('.');
+    if (Object.hasOwn(container, key)) {
+      const r = resolveFieldApi(container[key], parts.slice(i).join('.'));
+      if (r.found) return r;
+    }
+  }
+  return new FieldAccess(false, null);
+}
+
 function compileNode(node: CondNode, params: JsonMap): Eval {
   switch (node.t) {
+    case 'field': {
+      const path = node.path;
+      return (doc) => resolveFieldApi(doc.source, path);
+    }
     case 'lit': {
       const v = node.v;
       return () => v;

@@ -31,6 +31,8 @@ interface Parsed {
   offsetSeconds?: number;
   zone?: ZoneId;
   dayOfWeek?: number;
+  weekYear?: number;
+  week?: number;
   epochMillis?: number;
 }
 
@@ -147,6 +149,14 @@ export function compileJavaPattern(pattern: string): CompiledPattern {
       case 'u':
         if (n === 2) group('\\d{2}', (p, t) => ((p.year = 2000 + Number(t)), true));
         else group(n === 1 ? '[+-]?\\d{1,9}' : `[+-]?\\d{${n},9}`, (p, t) => ((p.year = Number(t)), true));
+        break;
+      case 'Y':
+        if (n === 2) group('\\d{2}', (p, t) => ((p.weekYear = 2000 + Number(t)), true));
+        else
+          group(n === 1 ? '[+-]?\\d{1,9}' : `[+-]?\\d{${n},9}`, (p, t) => ((p.weekYear = Number(t)), true));
+        break;
+      case 'w':
+        group(n === 1 ? '\\d{1,2}' : '\\d{2}', num('week', 1, 53));
         break;
       case 'M':
       case 'L':
@@ -369,6 +379,16 @@ function resolve(p: Parsed, zone: ZoneId, text: string): DateValue {
   const parsedZone: ZoneId | undefined =
     p.zone ?? (p.offsetSeconds !== undefined ? ZoneOffset.ofTotalSeconds(p.offsetSeconds) : undefined);
   const effective = parsedZone ?? zone;
+  if (p.year === undefined && p.weekYear !== undefined) {
+    // ISO week rules (weeks start on Monday; week 1 holds January 4th), as Elasticsearch's week-based fields
+    const jan4 = utcEpochDay(p.weekYear, 1, 4);
+    const jan4Dow = (((jan4 % 7) + 7 + 3) % 7) + 1;
+    const epochDay = jan4 - (jan4Dow - 1) + ((p.week ?? 1) - 1) * 7 + ((p.dayOfWeek ?? 1) - 1);
+    const civil = civilFromDays(epochDay);
+    p.year = civil.y;
+    p.month = civil.m;
+    p.day = civil.d;
+  }
   let year = p.year;
   let month = p.month;
   let day = p.day;

@@ -45,3 +45,11 @@ describe('date parsing and printing', () => {
     expect(() => parse('12a', 'UNIX_MS')).toThrow();
   });
 });
+
+describe('week-based dates', () => {
+  it('uses ISO week rules (Monday, week 1 holds January 4th)', () => {
+    expect(parse('2020-33', 'YYYY-ww')).toBe('2020-08-10T00:00:00.000Z Mon');
+    expect(parse('2021-01', 'YYYY-ww')).toBe('2021-01-04T00:00:00.000Z Mon');
+    expect(parse('2015-53', 'YYYY-ww')).toBe('2015-12-28T00:00:00.000Z Mon');
+  });
+});

@@ -38,6 +38,13 @@ describe('conditions (Painless subset)', () => {
     ).toBe(true);
   });
 
+  it('supports the field API with literal dotted keys', () => {
+    expect(cond("field('conditional.field').get('') == 'bar'", { 'conditional.field': 'bar' })).toBe(true);
+    expect(cond("field('a.b.c').get('none') == 'x'", { a: { 'b.c': 'x' } })).toBe(true);
+    expect(cond("field('a.b').get('none') == 'none'", {})).toBe(true);
+    expect(cond("field('a.b').exists()", { a: { b: null } })).toBe(true);
+  });
+
   it('throws on null dereference and non-boolean results, like Painless', () => {
     expect(() => cond('ctx.a.b == 1', {})).toThrow(
       'cannot access method/field [b] from a null def reference',
