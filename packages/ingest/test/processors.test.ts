@@ -421,3 +421,33 @@ describe('foreach / dot_expander', () => {
     expect(source(one({ dot_expander: { field: '*' } }, { 'x.y': 1, z: 2 }))).toEqual({ x: { y: 1 }, z: 2 });
   });
 });
+
+describe('more failure paths', () => {
+  it('csv, uri_parts, registered_domain, network_direction, community_id, fail', () => {
+    expect(failure(one({ csv: { field: 'm', target_fields: ['a'] } }, { m: '"open' })).reason).toMatch(
+      /malformed CSV/,
+    );
+    expect(failure(one({ uri_parts: { field: 'u' } }, { u: 'not a uri' })).reason).toBe(
+      'unable to parse URI [not a uri]',
+    );
+    expect(
+      source(one({ registered_domain: { field: 'h', target_field: 'd' } }, { h: 'foo.bar.baz' })),
+    ).toEqual({ h: 'foo.bar.baz' });
+    expect(failure(one({ registered_domain: { field: 'h', ignore_missing: false } }, {})).reason).toBe(
+      'field [h] not present as part of path [h]',
+    );
+    expect(
+      failure(one({ network_direction: { internal_networks: ['private'], ignore_missing: false } }, {})).type,
+    ).toBe('illegal_argument_exception');
+    expect(source(one({ community_id: {} }, { source: { ip: '10.0.0.1' } }))).toEqual({
+      source: { ip: '10.0.0.1' },
+    });
+    expect(failure(one({ community_id: { ignore_missing: false } }, {})).reason).toBe(
+      'ip address cannot be null',
+    );
+    expect(failure(one({ fail: { message: 'bad {{{x}}}' } }, { x: 'thing' }))).toEqual({
+      type: 'fail_processor_exception',
+      reason: 'bad thing',
+    });
+  });
+});
