@@ -108,7 +108,7 @@ describe.each(pkg.dataStreams.map((ds) => [ds.name, ds] as const))('golden docum
         const username = get(doc, 'lastpass_enterprise.event_report.user_name');
         if (username !== undefined && get(doc, 'user.name') !== username)
           problems.push(
-            `${where}: user.name ${String(get(doc, 'user.name'))} is not the Username ${String(username)}`,
+            `${where}: user.name ${JSON.stringify(get(doc, 'user.name'))} is not the Username ${JSON.stringify(username)}`,
           );
         if (get(doc, 'event.kind') !== 'event') {
           problems.push(`${where}: event.kind ${String(get(doc, 'event.kind'))}`);
