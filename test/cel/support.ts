@@ -57,7 +57,7 @@ export function canonical(docs: readonly Record<string, unknown>[]): string[] {
     .sort();
 }
 
-function sortKeys(v: unknown): unknown {
+export function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
   if (typeof v === 'object' && v !== null)
     return Object.fromEntries(
