@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -49,6 +57,22 @@ describe('bad-package corpus (lastpass-elastic check)', () => {
     const t = io();
     expect(await check.run(['--root', join(fixtures, 'good_minimal'), ...specArgs], t)).toBe(0);
     expect(t.out()).toMatch(/: ok;/);
+  });
+
+  it('reads each saved object once: a tag with a unique name is not a duplicate', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lpe-tag-'));
+    cpSync(join(fixtures, 'good_minimal'), dir, { recursive: true });
+    mkdirSync(join(dir, 'kibana', 'tag'), { recursive: true });
+    writeFileSync(
+      join(dir, 'kibana', 'tag', 'fixture_pkg-security.json'),
+      JSON.stringify({
+        id: 'fixture_pkg-security',
+        type: 'tag',
+        attributes: { name: 'Security', color: '#ff0000', description: '' },
+        references: [],
+      }),
+    );
+    expect(checkPackage(dir, { specDir: haveSpec ? specDir : null }).findings).toEqual([]);
   });
 
   it('still runs the semantic rules without package-spec, with a notice', () => {

@@ -68,7 +68,6 @@ function readObjects(ctx: RuleContext): SavedObject[] {
     'security_rule',
     'csp_rule_template',
     'ml_module',
-    'tag',
     'osquery_pack_asset',
     'osquery_saved_query',
   ]) {
