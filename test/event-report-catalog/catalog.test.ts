@@ -84,6 +84,20 @@ describe('event-report action catalog', () => {
     expect(catalog.actions.filter((e) => !(e.format in catalog.formats)).map((e) => e.action)).toEqual([]);
   });
 
+  it('tests every action in its attested spelling and in a second casing', () => {
+    const testCase = JSON.parse(
+      readFileSync(join(root, 'data_stream/event_report/_dev/test/pipeline/test-catalog.json'), 'utf8'),
+    ) as { events: { message: string }[] };
+    const spellings = testCase.events.map((e) => (JSON.parse(e.message) as { Action: string }).Action);
+    const problems: string[] = [];
+    for (const entry of catalog.actions) {
+      const forms = new Set(spellings.filter((s) => normalise(s) === normalise(entry.action)));
+      if (!forms.has(entry.action)) problems.push(`${entry.action}: attested spelling not tested`);
+      if (forms.size < 2) problems.push(`${entry.action}: only one casing tested`);
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('covers every action of the reference catalog (lastpass-api.md §11)', () => {
     if (!existsSync(reference)) {
       console.log(`skipped: ${reference} is absent`);

@@ -2,8 +2,8 @@
 // Renders the event-report action catalog (actions.yml, the single source) into
 //   - data_stream/event_report/elasticsearch/ingest_pipeline/catalog.yml: plain `set`/`append` processors
 //     whose `if` conditions match the normalised action EXACTLY (list literal + contains, no script);
-//   - data_stream/event_report/_dev/test/pipeline/test-catalog.json: every action in Title Case and in
-//     sentence case with its example Data values.
+//   - data_stream/event_report/_dev/test/pipeline/test-catalog.json: every action in its attested spelling and in
+//     the other casing (sentence case, or Title Case) with its example Data values.
 // Usage: node test/event-report-catalog/generate.mjs [--check]
 //   --check: write nothing; exit 1 naming every generated file that differs from its rendering.
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
@@ -155,8 +155,13 @@ export function renderTestCase(catalog) {
   };
   for (const entry of catalog.actions) {
     const examples = entry.examples.length > 1 ? entry.examples : [entry.examples[0], entry.examples[0]];
+    // The attested spelling (as LastPass wrote it, reference §11) and the other casing era: sentence case,
+    // or Title Case when the attested spelling already is sentence case
+    // (one-word actions: lower case, which still proves case-insensitive matching).
+    const variants = [sentenceCase(entry.action), titleCase(entry.action), entry.action.toLowerCase()];
+    const other = variants.find((v) => v !== entry.action) ?? entry.action;
     examples.forEach((data, i) => {
-      events.push(event(i % 2 === 0 ? titleCase(entry.action) : sentenceCase(entry.action), data));
+      events.push(event(i % 2 === 0 ? entry.action : other, data));
     });
   }
   return `${JSON.stringify({ events }, null, 4)}\n`;
