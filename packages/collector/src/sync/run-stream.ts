@@ -43,6 +43,27 @@ function add(into: StreamCounts, from: StreamCounts): void {
 }
 
 /**
+ * Reads one batch ahead, so the next LastPass request overlaps the sink's write of the current batch.
+ * Batches still reach the loop in order, so commits stay in order; an early stop lets the read in
+ * flight settle (its batch is dropped, never committed) and closes the stream.
+ */
+async function* readAhead<T>(source: AsyncGenerator<T, void, undefined>): AsyncGenerator<T, void, undefined> {
+  let next = source.next();
+  try {
+    for (;;) {
+      const result = await next;
+      if (result.done === true) return;
+      next = source.next();
+      next.catch(() => undefined); // observed when awaited above; no unhandled rejection meanwhile
+      yield result.value;
+    }
+  } finally {
+    await next.catch(() => undefined);
+    await source.return(undefined);
+  }
+}
+
+/**
  * The sync loop for one stream — the only code that commits cursors. For each batch: write its
  * documents, wait for a verdict on every one, dead-letter permanent failures (or stop in strict mode),
  * and only then commit the cursor the batch carries. A failure before the commit leaves the previous
@@ -66,13 +87,10 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
   };
   let outcome: StreamRunResult['outcome'] = 'ok';
   try {
-    for await (const batch of stream.read({
-      cursor: state.cursor,
-      now: options.now,
-      signal,
-      logger: log,
-      since: options.since,
-    })) {
+    const batches = readAhead(
+      stream.read({ cursor: state.cursor, now: options.now, signal, logger: log, since: options.since }),
+    );
+    for await (const batch of batches) {
       const step = zeroCounts();
       step.fetched = batch.fetched;
       step.api_calls = batch.apiCalls;
