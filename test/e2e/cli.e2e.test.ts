@@ -63,6 +63,7 @@ describe('setup --elasticsearch, then collect --once (the acceptance path, again
       const status = io(env, tmp.dir);
       expect(await main(['status'], status.io)).toBe(0);
       expect(status.out.join('')).toMatch(/event_report/);
+      expect(JSON.stringify([...docs.values()])).not.toContain(HASH);
       for (const text of [before, first, again, status].flatMap((t) => [...t.out, ...t.err]))
         expect(text).not.toContain(HASH);
     } finally {
