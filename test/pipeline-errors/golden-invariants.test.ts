@@ -127,6 +127,19 @@ describe.each(pkg.dataStreams.map((ds) => [ds.name, ds] as const))('golden docum
       }
       expect(problems).toEqual([]);
     });
+
+    it('name the pseudo-account a "Created LastPass Account" creates as the target, not its owner', () => {
+      const created = docs.filter(({ doc }) => get(doc, 'event.action') === 'created lastpass account');
+      expect(created.length).toBeGreaterThan(0);
+      for (const { where, doc } of created) {
+        const data = get(doc, 'lastpass_enterprise.event_report.data');
+        expect([where, get(doc, 'user.target.name'), get(doc, 'user.target.email')]).toEqual([
+          where,
+          data,
+          undefined,
+        ]);
+      }
+    });
   } else {
     it('are ECS state documents in category iam', () => {
       const want = stream === 'user' ? ['user', 'info'] : ['info'];
