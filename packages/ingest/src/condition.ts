@@ -442,6 +442,19 @@ function ctxChain(node: CondNode): Eval | undefined {
   const firstFrom = METADATA_KEYS.has(firstName)
     ? (doc: IngestDocument): unknown => (Object.hasOwn(doc.meta, firstName) ? doc.meta[firstName] : null)
     : (doc: IngestDocument): unknown => (Object.hasOwn(doc.source, firstName) ? doc.source[firstName] : null);
+  const [second] = rest;
+  if (rest.length === 1 && second !== undefined) {
+    const { name, optional } = second;
+    return (doc) => {
+      const v = firstFrom(doc);
+      if (v === null || v === undefined) {
+        if (optional) return null;
+        throw npe(name);
+      }
+      if (isPlainObject(v)) return Object.hasOwn(v, name) ? (v[name] ?? null) : null;
+      return member(v, name, doc);
+    };
+  }
   return (doc) => {
     let v: unknown = firstFrom(doc);
     for (const step of rest) {
@@ -449,7 +462,7 @@ function ctxChain(node: CondNode): Eval | undefined {
         if (step.optional) return null;
         throw npe(step.name);
       }
-      v = isMap(v) ? (Object.hasOwn(v, step.name) ? v[step.name] : null) : member(v, step.name, doc);
+      v = isPlainObject(v) ? (Object.hasOwn(v, step.name) ? v[step.name] : null) : member(v, step.name, doc);
     }
     return v === undefined ? null : v;
   };
@@ -475,6 +488,23 @@ function resolveFieldApi(container: unknown, path: string): FieldAccess {
     }
   }
   return new FieldAccess(false, null);
+}
+
+const STRING_METHODS: Readonly<Record<string, (s: string, a: string) => boolean>> = {
+  contains: (s, a) => s.includes(a),
+  startsWith: (s, a) => s.startsWith(a),
+  endsWith: (s, a) => s.endsWith(a),
+  equals: (s, a) => s === a,
+  equalsIgnoreCase: (s, a) => s.toLowerCase() === a.toLowerCase(),
+};
+
+/** Plain JSON objects (the common case) without the full isMap checks. */
+function isPlainObject(v: unknown): v is JsonMap {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    ((v as { constructor?: unknown }).constructor === Object || isMap(v))
+  );
 }
 
 function compileNode(node: CondNode, params: JsonMap): Eval {
@@ -550,8 +580,23 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
         };
       }
       const obj = compileNode(node.obj, params);
-      const args = node.args.map((a) => compileNode(a, params));
       const { name, optional } = node;
+      const [firstArg] = node.args;
+      const fast = firstArg?.t === 'lit' && typeof firstArg.v === 'string' ? STRING_METHODS[name] : undefined;
+      if (fast !== undefined && firstArg?.t === 'lit') {
+        // String receiver with a string literal argument: answered directly, other receivers as usual
+        const lit = String(firstArg.v);
+        return (doc) => {
+          const o = obj(doc);
+          if (typeof o === 'string') return fast(o, lit);
+          if (o === null) {
+            if (optional) return null;
+            throw npe(name);
+          }
+          return callMethod(materialize(o, doc), name, [lit]);
+        };
+      }
+      const args = node.args.map((a) => compileNode(a, params));
       return (doc) => {
         const o = materialize(obj(doc), doc);
         if (o === null) {
@@ -580,6 +625,8 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
     case 'instanceof': {
       const arg = compileNode(node.arg, params);
       const type = node.type;
+      if (type === 'String') return (doc) => typeof arg(doc) === 'string';
+      if (type === 'List' || type === 'ArrayList') return (doc) => Array.isArray(arg(doc));
       return (doc) => instanceOf(materialize(arg(doc), doc), type);
     }
     case 'bin': {

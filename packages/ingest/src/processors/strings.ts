@@ -22,6 +22,11 @@ const gsub: ProcessorFactory = (cfg) => {
       `[pattern] Invalid regex pattern. ${e instanceof Error ? e.message : String(e)}`,
     );
   }
+  const replacementText = cfg.string('replacement');
+  if (!/[$\\]/.test(replacementText)) {
+    // no group references or escapes: a plain string replacement is the same and faster
+    return stringProcessor(cfg, (s) => s.replace(re, replacementText));
+  }
   return stringProcessor(cfg, (s) => s.replace(re, replace));
 };
 
