@@ -1,5 +1,6 @@
 import type { Command } from '../command';
 import { build } from './build';
+import { cel } from './cel';
 import { check } from './check';
 import { collect } from './collect';
 import { conformance } from './conformance';
@@ -22,4 +23,5 @@ export const commands: readonly Command[] = [
   collect,
   demo,
   status,
+  cel,
 ];
