@@ -89,7 +89,7 @@ export function createPackageProcessor(options: {
       const target = targetOf(stream);
       const result = executor.process(target.pipeline, {
         _index: target.index,
-        _source: JSON.parse(JSON.stringify(document)) as Record<string, unknown>,
+        _source: document as unknown as Record<string, unknown>, // the executor copies its input
       });
       if (result.kind === 'dropped') return result;
       if (result.kind === 'error')
