@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { failure, run, source } from './helpers';
 
 const one = (processor: Record<string, unknown>, doc: Record<string, unknown>) => run([processor], doc);
@@ -306,6 +307,17 @@ describe('fingerprint / community_id / network_direction / geoip / uri_parts / r
       ),
     );
     expect(doc['fingerprint']).toBe('WbSUPW4zY1PBPehh2AA/sSxiRjw=');
+  });
+
+  it('fingerprint over strings hashes NUL-prefixed UTF-8 values in sorted field order, salt first', () => {
+    const expected = createHash('sha256').update('pepper\u0000b-value\u0000a-välue').digest('base64');
+    const doc = source(
+      one(
+        { fingerprint: { fields: ['z', 'y'], method: 'SHA-256', salt: 'pepper' } },
+        { y: 'b-value', z: 'a-välue' },
+      ),
+    );
+    expect(doc['fingerprint']).toBe(expected);
   });
 
   it('fingerprint distinguishes Integer from Long and fails on missing fields', () => {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { fieldPath } from '../document';
 import type { ProcessorFactory } from '../engine';
 import { illegalArgument } from '../errors';
@@ -54,6 +54,27 @@ export function fingerprintBytes(value: unknown, out: ByteSink): void {
   } else if (value instanceof JavaDateTime) out.update(value.iso, 'utf8');
 }
 
+/**
+ * The byte stream as a JS string when every scalar is a String (the common case): NUL + UTF-8 text
+ * encode exactly like Elasticsearch's bytes, so a one-shot hash of the string is the same digest.
+ */
+function stringStream(value: unknown, out: string[]): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'string') {
+    out.push('\u0000', value);
+    return true;
+  }
+  if (Array.isArray(value)) return value.every((v) => stringStream(v, out));
+  if (isMap(value)) {
+    for (const k of Object.keys(value).sort()) {
+      out.push('\u0000', k);
+      if (!stringStream(value[k], out)) return false;
+    }
+    return true;
+  }
+  return false;
+}
+
 const fingerprint: ProcessorFactory = (cfg) => {
   const fields = [...(cfg.stringList('fields') ?? [])].sort();
   if (fields.length === 0) throw cfg.error('fields', '[fields] must specify at least one field');
@@ -71,20 +92,25 @@ const fingerprint: ProcessorFactory = (cfg) => {
   const ignoreMissing = cfg.bool('ignore_missing', false);
   return {
     execute(doc) {
-      const hash = createHash(method);
-      if (salt !== '') hash.update(salt, 'utf8');
-      let found = false;
+      const values: unknown[] = [];
       for (const p of paths) {
         const v = doc.getOrUndefined(p);
         if (v === undefined || v === null) {
           if (ignoreMissing) continue;
           throw illegalArgument(`missing field [${p.path}] when calculating fingerprint`);
         }
-        found = true;
-        fingerprintBytes(v, hash);
+        values.push(v);
       }
-      if (!found) return;
-      doc.set(target, hash.digest('base64'));
+      if (values.length === 0) return;
+      const text: string[] = [salt];
+      if (values.every((v) => stringStream(v, text))) {
+        doc.set(target, hash(method, text.join(''), 'base64'));
+        return;
+      }
+      const digest = createHash(method);
+      if (salt !== '') digest.update(salt, 'utf8');
+      for (const v of values) fingerprintBytes(v, digest);
+      doc.set(target, digest.digest('base64'));
     },
   };
 };

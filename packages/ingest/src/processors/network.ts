@@ -3,7 +3,7 @@ import { fieldPath } from '../document';
 import type { ProcessorFactory } from '../engine';
 import { illegalArgument } from '../errors';
 import { compareBytes, inCidr, isIpLiteral, normalizeIp, parseCidr, parseIp, type Cidr } from '../ip';
-import { isNumber, javaToString, numericValue, type JsonMap } from '../values';
+import { deepCopy, isNumber, javaClassName, javaToString, numericValue, type JsonMap } from '../values';
 import { constField, getString } from './util';
 
 // ---------------------------------------------------------------------------------------------
@@ -29,6 +29,21 @@ const geoip: ProcessorFactory = (cfg, ctx) => {
   const ignoreMissing = cfg.bool('ignore_missing', false);
   const firstOnly = cfg.bool('first_only', true);
   cfg.bool('download_database_on_pipeline_creation', true);
+  // answers per address (filtered to `properties`), copied on every use
+  const cache = new Map<string, JsonMap | null>();
+  const lookup = (ip: string): JsonMap | undefined => {
+    let hit = cache.get(ip);
+    if (hit === undefined) {
+      if (!isIpLiteral(ip)) throw illegalArgument(`'${ip}' is not an IP string literal.`);
+      const record = ctx.services.geoip?.(ip, database);
+      const out: JsonMap = {};
+      if (record !== undefined) for (const p of properties) if (record[p] !== undefined) out[p] = record[p];
+      hit = Object.keys(out).length > 0 ? out : null;
+      if (cache.size >= 10000) cache.clear();
+      cache.set(ip, hit);
+    }
+    return hit === null ? undefined : deepCopy(hit);
+  };
   return {
     execute(doc) {
       const v = doc.get(field, ignoreMissing);
@@ -36,14 +51,6 @@ const geoip: ProcessorFactory = (cfg, ctx) => {
         if (ignoreMissing) return;
         throw illegalArgument(`field [${field.path}] is null, cannot extract geoip information.`);
       }
-      const lookup = (ip: string): JsonMap | undefined => {
-        if (!isIpLiteral(ip)) throw illegalArgument(`'${ip}' is not an IP string literal.`);
-        const record = ctx.services.geoip?.(ip, database);
-        if (record === undefined) return undefined;
-        const out: JsonMap = {};
-        for (const p of properties) if (record[p] !== undefined) out[p] = record[p];
-        return Object.keys(out).length > 0 ? out : undefined;
-      };
       if (Array.isArray(v)) {
         const results = v.map((x) => lookup(javaToString(x))).filter((r): r is JsonMap => r !== undefined);
         if (results.length === 0) return;
@@ -52,7 +59,7 @@ const geoip: ProcessorFactory = (cfg, ctx) => {
       }
       if (typeof v !== 'string')
         throw illegalArgument(
-          `field [${field.path}] of type [${javaToString(v)}] cannot be cast to [java.lang.String]`,
+          `field [${field.path}] of type [${javaClassName(v)}] cannot be cast to [java.lang.String]`,
         );
       const r = lookup(v);
       if (r !== undefined) doc.set(target, r);
