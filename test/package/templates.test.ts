@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadPackage } from '@lastpass-elastic/package-model';
 import { defaultTemplateVars, fakeSecretRef, renderAgentTemplate } from '@lastpass-elastic/package-tools';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { PassThrough } from 'node:stream';
+import { main } from '@lastpass-elastic/cli';
 import { check } from '../../packages/cli/src/commands/check';
 import { UsageError } from '../../packages/cli/src/command';
-import { PassThrough } from 'node:stream';
 
 const repo = resolve(__dirname, '..', '..');
 const pkg = loadPackage(repo);
@@ -76,5 +79,39 @@ describe('check usage', () => {
     const run = (): Promise<number> => Promise.resolve().then(() => check.run(['--mode', 'both'], io));
     await expect(run()).rejects.toThrow(UsageError);
     await expect(run()).rejects.toThrow(/--mode must be "source" or "build", got "both"/);
+  });
+
+  it.each([
+    [['check', '--root', '/nonexistent/pkg'], '--root: expected a package folder with a manifest.yml'],
+    [['build', '--root', '/nonexistent/pkg'], '--root: expected a package folder with a manifest.yml'],
+    [['docs', '--check', '--root', '/nonexistent/pkg'], '--root: expected a package folder'],
+    [['check', '--spec', '/nonexistent/spec'], '--spec: expected a package-spec checkout'],
+    [['build', '--spec', '/nonexistent/spec'], '--spec: expected a package-spec checkout'],
+  ])('%j exits 2 with one line naming the flag', async (argv, message) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exit = await main(argv, { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: repo });
+    expect(exit).toBe(2);
+    expect(err).toContain(message);
+    expect(err.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('build --out naming a file exits 2 before anything is built', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'lpe-out-')), 'not-a-folder');
+    writeFileSync(file, '');
+    const stderr = new PassThrough();
+    let err = '';
+    stderr.on('data', (c: Buffer) => (err += c.toString()));
+    const exit = await main(['build', '--out', file], {
+      stdout: new PassThrough(),
+      stderr,
+      stdin: new PassThrough(),
+      env: {},
+      cwd: repo,
+    });
+    expect(exit).toBe(2);
+    expect(err).toContain(`--out: expected a folder, got the file ${file}`);
   });
 });

@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
 import { BuildError, buildPackage, formatFinding } from '@lastpass-elastic/package-tools';
 import { parseFlags, type Command } from '../command';
+import { outDirFlag, packageRootFlag, specDirFlag } from './check';
 
 export const build: Command = {
   name: 'build',
@@ -12,12 +12,13 @@ export const build: Command = {
       out: { type: 'string' },
       spec: { type: 'string' },
     });
-    const root = resolve(io.cwd, values.root ?? '.');
+    const root = packageRootFlag(io, values.root);
+    const options = {
+      ...(values.out !== undefined ? { outDir: outDirFlag(io, values.out) } : {}),
+      ...(values.spec !== undefined ? { specDir: specDirFlag(io, values.spec) } : {}),
+    };
     try {
-      const result = buildPackage(root, {
-        ...(values.out !== undefined ? { outDir: resolve(io.cwd, values.out) } : {}),
-        ...(values.spec !== undefined ? { specDir: resolve(io.cwd, values.spec) } : {}),
-      });
+      const result = buildPackage(root, options);
       io.stdout.write(
         `built ${result.zipPath} (${result.bytes} bytes, ${result.files} files); build-mode check and Kibana archive rules passed\n`,
       );

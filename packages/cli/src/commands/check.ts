@@ -1,6 +1,31 @@
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { checkPackage, formatFinding, type CheckResult } from '@lastpass-elastic/package-tools';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
+
+/** `--root` (default: the working directory) as an absolute path; a usage error unless it holds a manifest.yml. */
+export function packageRootFlag(io: CommandIo, value: string | undefined): string {
+  const root = resolve(io.cwd, value ?? '.');
+  if (!existsSync(join(root, 'manifest.yml')))
+    throw new UsageError(`--root: expected a package folder with a manifest.yml, got ${root}`);
+  return root;
+}
+
+/** `--spec` as an absolute path; a usage error unless it is a package-spec checkout. */
+export function specDirFlag(io: CommandIo, value: string): string {
+  const dir = resolve(io.cwd, value);
+  if (!existsSync(join(dir, 'spec', 'integration', 'spec.yml')))
+    throw new UsageError(`--spec: expected a package-spec checkout (spec/integration/spec.yml), got ${dir}`);
+  return dir;
+}
+
+/** `--out` as an absolute path; a usage error when it exists but is not a folder. */
+export function outDirFlag(io: CommandIo, value: string): string {
+  const dir = resolve(io.cwd, value);
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new UsageError(`--out: expected a folder, got the file ${dir}`);
+  return dir;
+}
 
 export function printCheck(result: CheckResult, io: CommandIo): void {
   for (const notice of result.notices) io.stdout.write(`notice: ${notice}\n`);
@@ -31,10 +56,10 @@ export const check: Command = {
     const mode = values.mode ?? 'source';
     if (mode !== 'source' && mode !== 'build')
       throw new UsageError(`--mode must be "source" or "build", got "${mode}"`);
-    const root = resolve(io.cwd, values.root ?? '.');
+    const root = packageRootFlag(io, values.root);
     const result = checkPackage(root, {
       mode,
-      ...(values.spec !== undefined ? { specDir: resolve(io.cwd, values.spec) } : {}),
+      ...(values.spec !== undefined ? { specDir: specDirFlag(io, values.spec) } : {}),
     });
     if (values.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else printCheck(result, io);

@@ -13,6 +13,7 @@ import {
   type PackageArchive,
 } from '@lastpass-elastic/package-tools';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
+import { outDirFlag, packageRootFlag } from './check';
 
 const USAGE = [
   'lastpass-elastic setup --elasticsearch [URL] | --kibana [URL]',
@@ -55,7 +56,7 @@ function takeTarget(
 
 function loadArchive(
   io: CommandIo,
-  root: string,
+  root: string | undefined,
   zip: string | undefined,
   out: string | undefined,
 ): PackageArchive {
@@ -69,7 +70,10 @@ function loadArchive(
     }
     return readArchive(data, file);
   }
-  const built = buildPackage(root, out === undefined ? {} : { outDir: resolve(io.cwd, out) });
+  const built = buildPackage(
+    packageRootFlag(io, root),
+    out === undefined ? {} : { outDir: outDirFlag(io, out) },
+  );
   io.stdout.write(`built ${built.zipPath} (${built.bytes} bytes)\n`);
   return readArchive(readFileSync(built.zipPath), built.zipPath);
 }
@@ -90,7 +94,6 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     throw new UsageError('--zip and --out only apply to --kibana');
   if (values.zip !== undefined && values.out !== undefined)
     throw new UsageError('--zip and --out: give one (a zip to upload, or where to build one)');
-  const root = resolve(io.cwd, values.root ?? '.');
   const force = values.force ?? false;
   const insecure = values.insecure ?? false;
 
@@ -99,7 +102,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     if (url === undefined || url === '')
       throw new UsageError('--elasticsearch: give a URL or set ELASTICSEARCH_URL');
     const endpoint = endpointFromEnv('Elasticsearch', '--elasticsearch', url, io.env, insecure);
-    const plan = planAssets(loadPackage(root));
+    const plan = planAssets(loadPackage(packageRootFlag(io, values.root)));
     const result = await setupElasticsearch(endpoint, plan, { force });
     for (const change of result.changes) {
       if (change.action === 'unchanged') continue;
@@ -120,7 +123,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const url = kb.url ?? io.env['KIBANA_URL'];
   if (url === undefined || url === '') throw new UsageError('--kibana: give a URL or set KIBANA_URL');
   const endpoint = endpointFromEnv('Kibana', '--kibana', url, io.env, insecure);
-  const archive = loadArchive(io, root, values.zip, values.out);
+  const archive = loadArchive(io, values.root, values.zip, values.out);
   const result = await setupKibana(endpoint, archive, { force });
   const what = `${archive.name} ${archive.version}`;
   const line =
