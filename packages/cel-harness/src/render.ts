@@ -39,9 +39,12 @@ function createHandlebars(): typeof Handlebars {
 }
 const hb = createHandlebars();
 
-const PLACEHOLDER = '__cel_harness_yaml_var__';
-
-/** Renders the template; `yamlVars` names the variables of `type: yaml` (given as YAML text). */
+/**
+ * Renders the template; `yamlVars` names the variables of `type: yaml` (given as YAML text). As Fleet
+ * does, each such variable renders as the quoted placeholder `"##name##"`; a placeholder alone at the
+ * start of a line (a root-level block such as `processors:`) is replaced by the dumped YAML text, the
+ * others are replaced by the parsed structure after the text is parsed.
+ */
 export function renderStreamTemplate(
   template: string,
   vars: TemplateVars,
@@ -52,10 +55,9 @@ export function renderStreamTemplate(
   for (const [key, value] of Object.entries(vars)) {
     if (yamlVars.includes(key) && typeof value === 'string') {
       const parsed: unknown = parseYaml(value);
-      if (parsed === null || parsed === undefined) continue; // comments only: Fleet treats it as unset
-      const marker = `${PLACEHOLDER}${key}`;
-      spliced.set(marker, parsed);
-      context[key] = marker;
+      const marker = `##${key}##`;
+      context[key] = parsed === null || parsed === undefined ? null : `"${marker}"`;
+      if (parsed !== null && parsed !== undefined) spliced.set(marker, parsed);
     } else {
       context[key] = value;
     }
@@ -67,6 +69,8 @@ export function renderStreamTemplate(
     throw new CelHarnessError('CEL_TEMPLATE_INVALID', `cel.yml.hbs: ${(e as Error).message}`);
   }
   if (spliced.size === 0) return text;
+  for (const [marker, value] of spliced)
+    text = text.replace(new RegExp(`^"${marker}"`, 'gm'), () => stringifyYaml(value).trimEnd());
   const doc: unknown = parseYaml(text);
   return stringifyYaml(replaceMarkers(doc, spliced));
 }
