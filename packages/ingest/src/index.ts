@@ -17,6 +17,8 @@ export { applyFleetFinalPipeline, loadDataStreamPipelines, loadPackagePipelines 
 export { lintPipeline, ES_8_16_PROCESSOR_OPTIONS, type LintProblem } from './lint';
 export {
   runPipelineTests,
+  compareWithCluster,
+  type ClusterComparison,
   readCaseEvents,
   runCaseEvents,
   semanticEqual,

@@ -287,3 +287,55 @@ export function runPipelineTests(pkg: PackageModel, opts: PipelineTestOptions): 
   const passed = cases.filter((c) => c.passed).length;
   return { cases, passed, failed: cases.length - passed, written };
 }
+
+export interface ClusterComparison {
+  readonly dataStream: string;
+  readonly file: string;
+  /** Differences between the cluster's `_simulate` documents (expected) and the local ones. */
+  readonly differences: readonly string[];
+}
+
+/**
+ * Installs the package pipelines into a real cluster (under their Fleet names) and runs every
+ * pipeline-test case through its `_simulate`, comparing with the local executor's documents.
+ */
+export async function compareWithCluster(
+  pkg: PackageModel,
+  url: string,
+  opts: { dataStreams?: readonly string[]; now?: () => Date; headers?: Record<string, string> } = {},
+): Promise<ClusterComparison[]> {
+  const pipelines = loadPackagePipelines(pkg);
+  const executor = createExecutor({ pipelines, ...(opts.now !== undefined ? { now: opts.now } : {}) });
+  const call = async (method: string, path: string, body: unknown): Promise<unknown> => {
+    const response = await fetch(new URL(path, url), {
+      method,
+      headers: { 'content-type': 'application/json', ...(opts.headers ?? {}) },
+      body: JSON.stringify(body),
+    });
+    const json: unknown = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: HTTP ${response.status} ${JSON.stringify(json)}`);
+    return json;
+  };
+  for (const [name, definition] of Object.entries(pipelines))
+    await call('PUT', `/_ingest/pipeline/${name}`, definition);
+  const out: ClusterComparison[] = [];
+  for (const ds of pkg.dataStreams.filter(
+    (d) => opts.dataStreams === undefined || opts.dataStreams.includes(d.name),
+  )) {
+    const { dir, files } = caseFiles(ds);
+    for (const file of files) {
+      const events = readCaseEvents(join(dir, file), readConfig(dir, file));
+      const local = runCaseEvents(executor, pkg, ds, events).docs;
+      const answer = await call('POST', `/_ingest/pipeline/${fleetPipelineName(pkg, ds)}/_simulate`, {
+        docs: events.map((e) => ({ _index: `${ds.type}-${ds.dataset}-default`, _source: e })),
+      });
+      const docs = isMap(answer) && Array.isArray(answer['docs']) ? answer['docs'] : [];
+      const remote = docs.map((d: unknown) => {
+        const doc = isMap(d) ? d['doc'] : undefined;
+        return isMap(doc) && isMap(doc['_source']) ? doc['_source'] : null;
+      });
+      out.push({ dataStream: ds.name, file, differences: describeDifferences(remote, local) });
+    }
+  }
+  return out;
+}

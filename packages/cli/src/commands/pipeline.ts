@@ -6,6 +6,7 @@ import {
   loadPackagePipelines,
   parseJson,
   runPipelineTests,
+  compareWithCluster,
   type Executor,
 } from '@lastpass-elastic/ingest';
 import { fleetPipelineName, loadPackage, type PackageModel } from '@lastpass-elastic/package-model';
@@ -51,12 +52,12 @@ export function fillInputFields(
   return out;
 }
 
-function runTests(
+async function runTests(
   pkg: PackageModel,
   update: boolean,
   dataStreams: string[] | undefined,
   io: CommandIo,
-): number {
+): Promise<number> {
   const report = runPipelineTests(pkg, { update, ...(dataStreams !== undefined ? { dataStreams } : {}) });
   for (const c of report.cases) {
     io.stdout.write(
@@ -66,12 +67,22 @@ function runTests(
   }
   for (const w of report.written) io.stdout.write(`wrote ${w}\n`);
   io.stdout.write(`${report.passed} passed, ${report.failed} failed\n`);
-  if (process.env['TEST_ELASTICSEARCH_URL'] === undefined) {
-    io.stdout.write(
-      'real-cluster comparison skipped: TEST_ELASTICSEARCH_URL is not set (run the jest suite test/pipelines with it set)\n',
-    );
+  const url = io.env['TEST_ELASTICSEARCH_URL'];
+  if (url === undefined || url === '') {
+    io.stdout.write('real-cluster comparison skipped: TEST_ELASTICSEARCH_URL is not set\n');
+    return report.failed === 0 ? 0 : 1;
   }
-  return report.failed === 0 ? 0 : 1;
+  const compared = await compareWithCluster(pkg, url, dataStreams === undefined ? {} : { dataStreams });
+  let differing = 0;
+  for (const c of compared) {
+    if (c.differences.length > 0) differing += 1;
+    io.stdout.write(
+      `${c.differences.length === 0 ? 'SAME' : 'DIFF'}  ${c.dataStream}/${c.file} (local vs ${url} _simulate)\n`,
+    );
+    for (const d of c.differences) io.stdout.write(`      ${d}\n`);
+  }
+  io.stdout.write(`real cluster: ${compared.length - differing} cases identical, ${differing} different\n`);
+  return report.failed === 0 && differing === 0 ? 0 : 1;
 }
 
 async function runStream(
