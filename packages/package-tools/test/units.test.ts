@@ -13,7 +13,7 @@ import {
 import { dissectKeys, grokKeys, writtenFields } from '../src/check/pipeline-fields';
 import { applyPatch } from '../src/check/spec-loader';
 import { kqlFields, lensConsistency } from '../src/check/rules/kibana';
-import { compareSemVer, parseSemVer } from '../src/check/semver';
+import { compareSemVer, compareVersions, parseSemVer } from '../src/semver';
 
 const fixtures = resolve(__dirname, '..', '..', '..', 'test', 'fixtures', 'packages');
 
@@ -41,6 +41,15 @@ describe('version patches', () => {
     const b = parseSemVer('1.0.0');
     expect(a && b && compareSemVer(a, b)).toBeLessThan(0);
     expect(parseSemVer('1.0')).toBeUndefined();
+  });
+
+  it('compares pre-release identifiers by semver precedence (numeric ones as numbers)', () => {
+    expect(compareVersions('1.0.0-beta.2', '1.0.0-beta.11')).toBe(-1);
+    expect(compareVersions('1.0.0-1', '1.0.0-alpha')).toBe(-1);
+    expect(compareVersions('1.0.0-rc.1', '1.0.0-rc.1.1')).toBe(-1);
+    expect(compareVersions('2.0.0', '1.10.0')).toBe(1);
+    expect(compareVersions('1.0.0+build.5', '1.0.0')).toBe(0);
+    expect(compareVersions('1.0', '1.0.0')).toBeNaN();
   });
 });
 

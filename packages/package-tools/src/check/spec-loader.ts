@@ -4,7 +4,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { compareCore, parseSemVer } from './semver';
+import { compareCore, parseSemVer } from '../semver';
 
 /** Where package-spec sits by default: `../shared/package-spec` beside the repository root. */
 export function defaultSpecDir(root: string): string {

@@ -2,7 +2,7 @@ import { call, errorText, type Endpoint, type Reply } from './http';
 import { MANAGED_BY, type NamedAsset, type SetupPlan, type StreamAssets } from './assets';
 import { SetupError } from './errors';
 import { isObject, type JsonObject } from './mappings';
-import { compareVersions } from './version';
+import { compareVersions } from '../semver';
 
 export type AssetKind = 'pipeline' | 'component_template' | 'index_template' | 'data_stream';
 export type ChangeAction =

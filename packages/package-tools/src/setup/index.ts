@@ -21,4 +21,4 @@ export {
   type PackageArchive,
 } from './kibana';
 export { DEFAULT_IGNORE_ABOVE, fieldMapping, generateMappings, type GeneratedMappings } from './mappings';
-export { compareVersions } from './version';
+export { compareVersions } from '../semver';

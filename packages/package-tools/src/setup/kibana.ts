@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { call, errorText, type Endpoint, type Reply } from './http';
 import { SetupError } from './errors';
-import { compareVersions } from './version';
+import { compareVersions } from '../semver';
 
 /** Fleet's public API version header value (Kibana 8.x and 9.x accept it). */
 export const FLEET_API_VERSION = '2023-10-31';

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { changelogSchema, readStructured } from '@lastpass-elastic/package-model';
 import type { RuleContext } from '../context';
-import { compareSemVer, parseSemVer } from '../semver';
+import { compareSemVer, parseSemVer } from '../../semver';
 
 const PRERELEASE = /^(next|SNAPSHOT|(beta|rc|preview)\d+)$/;
 
