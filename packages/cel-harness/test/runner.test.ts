@@ -132,7 +132,14 @@ describe('the CEL input run loop', () => {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
       url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
     });
-    afterAll(() => new Promise<void>((r) => server.close(() => r())));
+    afterAll(
+      () =>
+        new Promise<void>((r) =>
+          server.close(() => {
+            r();
+          }),
+        ),
+    );
 
     test('request bodies and state in logs never show the secret', async () => {
       const logs: HarnessLogEntry[] = [];
