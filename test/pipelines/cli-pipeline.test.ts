@@ -108,6 +108,12 @@ describe('lastpass-elastic pipeline', () => {
     const u = io();
     expect(await main(['pipeline'], u)).toBe(2);
     expect(u.err()).toMatch(/--data-stream is required/);
+    const z = io();
+    expect(await main(['pipeline', '--data-stream', 'user', '--time-zone', 'Mars/Base'], z)).toBe(2);
+    expect(z.err()).toMatch(/--time-zone must be an IANA time zone/);
+    const a = io();
+    expect(await main(['pipeline', '--data-stream', 'user', '--account-number', 'abc'], a)).toBe(2);
+    expect(a.err()).toMatch(/--account-number/);
     const n = io();
     expect(await main(['pipeline', '--data-stream', 'user', '--namespace', 'Bad-NS'], n)).toBe(2);
     expect(n.err()).toMatch(/--namespace/);

@@ -29,6 +29,15 @@ export function packageRoot(io: CommandIo, root: string | undefined): string {
 
 type JsonMap = Record<string, unknown>;
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return zone.includes('/') || zone === 'UTC';
+  } catch {
+    return false;
+  }
+}
+
 function isMap(v: unknown): v is JsonMap {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -171,6 +180,18 @@ export const pipeline: Command = {
     if (namespace !== undefined && !/^[a-z0-9_]+$/.test(namespace)) {
       throw new UsageError(
         `--namespace must be lowercase letters, digits or "_" (Fleet's rules), got "${namespace}"`,
+      );
+    }
+    const timeZone = values['time-zone'];
+    if (timeZone !== undefined && !isTimeZone(timeZone)) {
+      throw new UsageError(
+        `--time-zone must be an IANA time zone such as America/New_York, got "${timeZone}"`,
+      );
+    }
+    const accountNumber = values['account-number'];
+    if (accountNumber !== undefined && !/^\d+$/.test(accountNumber)) {
+      throw new UsageError(
+        `--account-number must be the LastPass account number (digits), got "${accountNumber}"`,
       );
     }
     const ds = pkg.dataStreams.find((d) => d.name === streamName);
