@@ -128,6 +128,12 @@ describe.each(pkg.dataStreams.map((ds) => [ds.name, ds] as const))('golden docum
       expect(problems).toEqual([]);
     });
 
+    it('index the free-text Data both as keyword (exact, aggregations) and as words (.text)', () => {
+      const data = ds.fields.find((f) => f.name === 'lastpass_enterprise.event_report.data');
+      expect(data?.type).toBe('keyword');
+      expect(data?.raw['multi_fields']).toEqual([{ name: 'text', type: 'match_only_text' }]);
+    });
+
     it('name the pseudo-account a "Created LastPass Account" creates as the target, not its owner', () => {
       const created = docs.filter(({ doc }) => get(doc, 'event.action') === 'created lastpass account');
       expect(created.length).toBeGreaterThan(0);
