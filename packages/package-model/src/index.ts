@@ -29,5 +29,5 @@ export {
   type PackageVar,
   type RawField,
 } from './schemas';
-export { validateDocument, type DocumentProblem } from './validate-document';
+export { fieldIndex, validateDocument, type DocumentProblem, type FieldIndex } from './validate-document';
 export { parseJson, parseYaml, readStructured, type ReadResult } from './yaml';

@@ -31,6 +31,16 @@ function describe(value: unknown): string {
   return Array.isArray(value) ? 'array' : value === null ? 'null' : typeof value;
 }
 
+const patternCache = new Map<string, RegExp>();
+function patternRegExp(pattern: string): RegExp {
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = new RegExp(`^(?:${pattern})$`);
+    patternCache.set(pattern, re);
+  }
+  return re;
+}
+
 /** Why `value` (one element) does not fit `field`, or undefined when it does. */
 function typeProblem(field: FieldDefinition, value: unknown): string | undefined {
   const t = field.type;
@@ -42,7 +52,7 @@ function typeProblem(field: FieldDefinition, value: unknown): string | undefined
     if (field.allowedValues && !field.allowedValues.includes(value)) {
       return `"${value}" is not an allowed ECS value (expected one of ${field.allowedValues.join(', ')})`;
     }
-    if (field.pattern !== undefined && !new RegExp(`^(?:${field.pattern})$`).test(value)) {
+    if (field.pattern !== undefined && !patternRegExp(field.pattern).test(value)) {
       return `"${value}" does not match the pattern ${field.pattern}`;
     }
     return undefined;
@@ -74,18 +84,27 @@ function typeProblem(field: FieldDefinition, value: unknown): string | undefined
       return isPlainObject(value) || typeof value === 'string'
         ? undefined
         : `expected a geo_point, got ${describe(value)}`;
-    case 'object':
-    case 'flattened':
-    case 'nested':
-    case 'group':
-      return undefined;
     default:
       return undefined;
   }
 }
 
-function wildcardMatcher(fields: FieldDefinition[]): (path: string) => FieldDefinition | undefined {
-  const patterns = fields
+/** How a data stream's fields answer for a dotted path; built once per fields list. */
+export interface FieldIndex {
+  /** The definition of `path`: the field of that name, else a wildcard (`*`) definition matching it. */
+  readonly lookup: (path: string) => FieldDefinition | undefined;
+  /** True when a parent of `path` is an object/flattened/nested field, under which any sub-key is acceptable. */
+  readonly underOpen: (path: string) => boolean;
+}
+
+const indexes = new WeakMap<readonly FieldDefinition[], FieldIndex>();
+
+/** The (cached) lookup of a data stream's fields, shared by validateDocument and check's pipeline rule. */
+export function fieldIndex(ds: DataStreamModel): FieldIndex {
+  const cached = indexes.get(ds.fields);
+  if (cached) return cached;
+  const byName = new Map(ds.fields.map((f) => [f.name, f]));
+  const patterns = ds.fields
     .filter((f) => f.name.includes('*'))
     .map((f) => ({
       field: f,
@@ -96,7 +115,21 @@ function wildcardMatcher(fields: FieldDefinition[]): (path: string) => FieldDefi
           .join('[^.]+')}$`,
       ),
     }));
-  return (path) => patterns.find((p) => p.re.test(path))?.field;
+  const lookup = (path: string): FieldDefinition | undefined =>
+    byName.get(path) ?? patterns.find((p) => p.re.test(path))?.field;
+  const index: FieldIndex = {
+    lookup,
+    underOpen: (path) => {
+      const parts = path.split('.');
+      for (let i = parts.length - 1; i > 0; i -= 1) {
+        const parent = lookup(parts.slice(0, i).join('.'));
+        if (parent && OPEN_TYPES.has(parent.type)) return true;
+      }
+      return false;
+    },
+  };
+  indexes.set(ds.fields, index);
+  return index;
 }
 
 /**
@@ -106,18 +139,8 @@ function wildcardMatcher(fields: FieldDefinition[]): (path: string) => FieldDefi
  * as Elasticsearch ignores them.
  */
 export function validateDocument(ds: DataStreamModel, doc: Record<string, unknown>): DocumentProblem[] {
-  const byName = new Map(ds.fields.map((f) => [f.name, f]));
-  const wildcard = wildcardMatcher(ds.fields);
+  const { lookup, underOpen } = fieldIndex(ds);
   const problems: DocumentProblem[] = [];
-  const lookup = (path: string): FieldDefinition | undefined => byName.get(path) ?? wildcard(path);
-  const underOpen = (path: string): boolean => {
-    const parts = path.split('.');
-    for (let i = parts.length - 1; i > 0; i -= 1) {
-      const parent = lookup(parts.slice(0, i).join('.'));
-      if (parent && OPEN_TYPES.has(parent.type)) return true;
-    }
-    return false;
-  };
 
   const visit = (path: string, value: unknown): void => {
     if (value === null || value === undefined) return;

@@ -6,6 +6,7 @@ import {
   PackageModelError,
   dataStreamName,
   fleetPipelineName,
+  fieldIndex,
   getDataStream,
   indexTemplateName,
   loadPackage,
@@ -111,5 +112,15 @@ describe('validateDocument', () => {
       'source.ip',
     ]);
     expect(problems.find((p) => p.path === 'mini.things.surprise')?.message).toMatch(/undefined/);
+  });
+
+  it('looks fields up by name, by wildcard and under open types, from one cached index', () => {
+    const index = fieldIndex(ds);
+    expect(fieldIndex(ds)).toBe(index);
+    expect(index.lookup('mini.things.count')?.type).toBe('long');
+    expect(index.lookup('mini.things.labels.team')?.name).toBe('mini.things.labels.*');
+    expect(index.lookup('mini.things.labels.a.b')).toBeUndefined();
+    expect(index.underOpen('mini.things.extra.deep.key')).toBe(true);
+    expect(index.underOpen('mini.things.surprise')).toBe(false);
   });
 });

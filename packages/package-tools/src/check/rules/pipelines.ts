@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   ECS_VERSION,
   ecsField,
+  fieldIndex,
   parseJson,
   parseYaml,
   type DataStreamModel,
@@ -160,23 +161,12 @@ function checkEcsValues(ctx: RuleContext, file: string, processors: unknown, loc
 }
 
 function isDefined(ds: DataStreamModel, field: string, writesObject: boolean): boolean {
-  const names = ds.fields;
-  if (names.some((f) => f.name === field)) return true;
-  const parts = field.split('.');
-  for (let i = parts.length - 1; i > 0; i -= 1) {
-    const parent = parts.slice(0, i).join('.');
-    if (names.some((f) => f.name === parent && ['object', 'flattened', 'nested'].includes(f.type)))
-      return true;
-  }
-  if (
-    names.some(
-      (f) =>
-        f.name.includes('*') &&
-        new RegExp(`^${f.name.replace(/[.]/g, '\\.').replace(/\*/g, '[^.]+')}$`).test(field),
-    )
-  )
-    return true;
-  return writesObject && names.some((f) => f.name.startsWith(`${field}.`));
+  const index = fieldIndex(ds);
+  return (
+    index.lookup(field) !== undefined ||
+    index.underOpen(field) ||
+    (writesObject && ds.fields.some((f) => f.name.startsWith(`${field}.`)))
+  );
 }
 
 /** Tags, on_failure, references, ECS pin/values, written fields defined, and the ingest lint. */
