@@ -213,3 +213,49 @@ describe('Elasticsearch faults', () => {
     }
   }, 30_000);
 });
+
+describe('time-zone self-check (issue §6)', () => {
+  it('notices that the account zone is not the configured one from our own Reporting events', async () => {
+    const sim = await simulate({
+      timeZone: 'UTC',
+      selfAudit: true,
+      apiUser: 'lastpass-elastic',
+      now: new Date(START.getTime() + 6 * HOUR),
+    });
+    try {
+      const store = new MemoryCheckpointStore();
+      const { deps } = harness(sim, new MemorySink(), { store });
+      const account = { ...accountFor(sim), timeZone: 'America/New_York' }; // wrong on purpose
+      await pollUntil(sim, configFor(account), deps, {
+        since: START.getTime(),
+        stepMs: 47 * 60_000, // not a divisor of the zone offset: a shifted call must not land on another
+        until: START.getTime() + 16 * HOUR,
+      });
+      const state = await store.load(sim.options.accountNumber, 'event_report');
+      expect(state?.health.notes.time_zone_check).toMatch(/^mismatch: .* \+0[45]:00 off our clock/);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('says ok when the zone is right', async () => {
+    const sim = await simulate({
+      selfAudit: true,
+      apiUser: 'lastpass-elastic',
+      now: new Date(START.getTime() + 6 * HOUR),
+    });
+    try {
+      const store = new MemoryCheckpointStore();
+      const { deps } = harness(sim, new MemorySink(), { store });
+      await pollUntil(sim, configFor(accountFor(sim)), deps, {
+        since: START.getTime(),
+        stepMs: HOUR,
+        until: START.getTime() + 10 * HOUR,
+      });
+      const state = await store.load(sim.options.accountNumber, 'event_report');
+      expect(state?.health.notes.time_zone_check).toMatch(/^ok: /);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -22,6 +22,8 @@ export const eventReportCursorSchema = z
     upper_local: z.string(),
     /** Instants of our recent `reporting` calls, for the time-zone self-check (issue §6). */
     recent_calls: z.array(z.iso.datetime()).default([]),
+    /** Time-zone self-check votes: offset in quarter hours → own calls it explains. */
+    zone_votes: z.record(z.string().regex(/^-?\d+$/), z.number().int().nonnegative()).default({}),
   })
   .strict();
 export type EventReportCursor = z.infer<typeof eventReportCursorSchema>;
@@ -90,10 +92,12 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
       SECOND;
     const calls = (parsed?.recent_calls ?? []).map((t) => Date.parse(t));
     let verdict: TimeZoneVerdict | undefined;
+    const votes = new Map(Object.entries(parsed?.zone_votes ?? {}).map(([q, n]) => [Number(q), n]));
     const cursorAt = (upper: number): EventReportCursor => ({
       upper: new Date(upper).toISOString(),
       upper_local: zone.format(upper),
       recent_calls: calls.slice(-SELF_CHECK_KEEP_CALLS).map((t) => new Date(t).toISOString()),
+      zone_votes: Object.fromEntries([...votes].map(([q, n]) => [String(q), n])),
     });
     const notes = (): Record<string, string> =>
       verdict === undefined ? {} : { time_zone_check: verdict.note };
@@ -140,7 +144,7 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
             : 'event_report: more events than one page around a single second; delivering this page as is, records past the page limit in this second may be missing',
         );
       }
-      const v = checkTimeZone(page.events, calls, zone, apiUser);
+      const v = checkTimeZone(page.events, calls, zone, apiUser, votes);
       if (v !== undefined) {
         if (!v.ok && verdict?.note !== v.note) context.logger.warn({ code: 'TIME_ZONE_MISMATCH' }, v.note);
         verdict = v;

@@ -2,8 +2,8 @@ import type { AccountZone } from '../time/account-zone';
 import type { ReportingRecord } from './sources';
 
 export const SELF_CHECK_KEEP_CALLS = 20;
-/** How far LastPass's logged time of our call may be from our clock and still count as a match. */
-const MATCH_MS = 2 * 60_000;
+/** How far LastPass's logged time of our call may be from our clock (latency, skew) and still match. */
+const MATCH_MS = 5_000;
 const QUARTER_HOUR = 15 * 60_000;
 
 export interface TimeZoneVerdict {
@@ -37,14 +37,16 @@ export function checkTimeZone(
   calls: readonly number[],
   zone: AccountZone,
   apiUser: string,
+  /** Votes so far (offset in quarter hours → calls it explains), kept in the cursor across pages and runs. */
+  votes: Map<number, number> = new Map(),
 ): TimeZoneVerdict | undefined {
   if (calls.length === 0) return undefined;
   const first = Math.min(...calls);
   const last = Math.max(...calls);
-  // For each of our logged calls: the quarter-hour offsets (0 = our zone is right) that explain it.
-  let common: Set<number> | undefined;
-  let witness = '';
-  let witnesses = 0;
+  // Each of our logged calls votes for every quarter-hour offset (0 = the zone is right) that explains
+  // it; the offset explaining the most calls wins, ties going to 0. Periodic polling can make a shifted
+  // call land on another call, so a single coincidence never decides.
+  const witness = new Map<number, string>();
   for (const record of records) {
     if (!isOwnReportingCall(record, apiUser)) continue;
     let instants: number[];
@@ -61,21 +63,27 @@ export function checkTimeZone(
         if (Math.abs(at - call - quarters * QUARTER_HOUR) <= MATCH_MS) explained.add(quarters);
       }
     }
-    if (explained.size === 0) continue;
-    if (explained.has(0))
-      return {
-        ok: true,
-        note: `ok: our reporting call is logged as "${record.Time}", on time in ${zone.name}`,
-      };
-    witnesses++;
-    witness = record.Time;
-    common = common === undefined ? explained : new Set([...common].filter((q) => explained.has(q)));
+    for (const q of explained) {
+      votes.set(q, (votes.get(q) ?? 0) + 1);
+      witness.set(q, record.Time);
+    }
   }
-  // A wrong zone shifts every one of our calls by the same offset: demand two witnesses that agree.
-  if (common === undefined || witnesses < 2 || common.size !== 1) return undefined;
-  const [quarters = 0] = [...common];
+  const onTime = votes.get(0) ?? 0;
+  let best = 0;
+  let bestVotes = onTime;
+  for (const [q, n] of votes) if (n > bestVotes) [best, bestVotes] = [q, n];
+  // A wrong zone needs two witnesses: one coincidence decides nothing.
+  if (best !== 0 && bestVotes < 2) return undefined;
+  if (best === 0 && onTime === 0) return undefined;
+  if (best === 0)
+    return {
+      ok: true,
+      note: `ok: our reporting calls are logged on time in ${zone.name} (e.g. "${witness.get(0) ?? ''}")`,
+    };
+  const quarters = best;
+  const shown = witness.get(best) ?? '';
   return {
     ok: false,
-    note: `mismatch: LastPass logged our own reporting call as "${witness}", which read in time_zone ${zone.name} is ${formatOffset(quarters * QUARTER_HOUR)} off our clock; the account's zone is probably not ${zone.name} (set time_zone / LASTPASS_TIME_ZONE)`,
+    note: `mismatch: LastPass logged our own reporting call as "${shown}", which read in time_zone ${zone.name} is ${formatOffset(quarters * QUARTER_HOUR)} off our clock; the account's zone is probably not ${zone.name} (set time_zone / LASTPASS_TIME_ZONE)`,
   };
 }
