@@ -33,7 +33,8 @@ export class ProcessorConfig {
     return this.raw[name] !== undefined && this.raw[name] !== null;
   }
 
-  raw_(name: string): unknown {
+  /** Reads an option without type checks and marks it used. */
+  take(name: string): unknown {
     this.used.add(name);
     return this.raw[name];
   }
@@ -45,7 +46,7 @@ export class ProcessorConfig {
   string(name: string, fallback?: string): string;
   string(name: string, fallback: null): string | undefined;
   string(name: string, fallback?: string | null): string | undefined {
-    const v = this.raw_(name);
+    const v = this.take(name);
     if (v === undefined || v === null) {
       if (fallback === undefined) throw this.missing(name);
       return fallback ?? undefined;
@@ -56,7 +57,7 @@ export class ProcessorConfig {
   }
 
   bool(name: string, fallback: boolean): boolean {
-    const v = this.raw_(name);
+    const v = this.take(name);
     if (v === undefined || v === null) return fallback;
     if (typeof v === 'boolean') return v;
     if (v === 'true') return true;
@@ -65,7 +66,7 @@ export class ProcessorConfig {
   }
 
   int(name: string, fallback: number): number {
-    const v = this.raw_(name);
+    const v = this.take(name);
     if (v === undefined || v === null) return fallback;
     const n = typeof v === 'string' ? Number(v) : v;
     if (typeof n !== 'number' || !Number.isInteger(n)) {
@@ -76,7 +77,7 @@ export class ProcessorConfig {
 
   /** A string or a list of strings (Elasticsearch readOptionalStringOrArrayProperty). */
   stringList(name: string, required = true): string[] | undefined {
-    const v = this.raw_(name);
+    const v = this.take(name);
     if (v === undefined || v === null) {
       if (required) throw this.missing(name);
       return undefined;
@@ -87,7 +88,7 @@ export class ProcessorConfig {
   }
 
   list(name: string, required = true): unknown[] | undefined {
-    const v = this.raw_(name);
+    const v = this.take(name);
     if (v === undefined || v === null) {
       if (required) throw this.missing(name);
       return undefined;
@@ -97,7 +98,7 @@ export class ProcessorConfig {
   }
 
   map(name: string, required = true): JsonMap | undefined {
-    const v = this.raw_(name);
+    const v = this.take(name);
     if (v === undefined || v === null) {
       if (required) throw this.missing(name);
       return undefined;
@@ -108,7 +109,7 @@ export class ProcessorConfig {
 
   /** Any value (maps/lists/scalars), e.g. `set.value`. */
   value(name: string, required = true): unknown {
-    const v = this.raw_(name);
+    const v = this.take(name);
     if (v === undefined && required) throw this.missing(name);
     return v;
   }

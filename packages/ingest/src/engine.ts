@@ -115,7 +115,7 @@ function compileStep(
         ? undefined
         : javaToString(raw['tag']);
   const cfg = new ProcessorConfig(type, tag, raw, ctx.pipelineId);
-  cfg.raw_('tag');
+  cfg.take('tag');
   if (UNSUPPORTED_PROCESSORS.has(type)) {
     throw new IngestError(
       'INGEST_UNSUPPORTED_PROCESSOR',
@@ -133,7 +133,7 @@ function compileStep(
   }
   const description = cfg.string('description', null);
   const ignoreFailure = cfg.bool('ignore_failure', false);
-  const ifRaw = cfg.raw_('if');
+  const ifRaw = cfg.take('if');
   let ifSource: string | undefined;
   let params: JsonMap = {};
   if (typeof ifRaw === 'string') ifSource = ifRaw;
@@ -153,7 +153,7 @@ function compileStep(
       throw cfg.error('if', e instanceof Error ? e.message : String(e), 'INGEST_INVALID_CONDITION');
     }
   }
-  const onFailureRaw = cfg.raw_('on_failure');
+  const onFailureRaw = cfg.take('on_failure');
   let onFailure: Step[] | undefined;
   if (onFailureRaw !== undefined && onFailureRaw !== null) {
     if (!Array.isArray(onFailureRaw)) throw cfg.error('on_failure', `[on_failure] property isn't a list`);
