@@ -10,7 +10,13 @@ import {
   renderAgentTemplate,
   fakeSecretRef,
 } from '../src';
-import { dissectKeys, grokKeys, writtenFields } from '../src/check/pipeline-fields';
+import {
+  dissectKeys,
+  eachProcessor,
+  grokKeys,
+  removedFieldsOf,
+  writtenFields,
+} from '../src/check/pipeline-fields';
 import { applyPatch } from '../src/check/spec-loader';
 import { kqlFields, lensConsistency } from '../src/check/rules/kibana';
 import { compareSemVer, compareVersions, parseSemVer } from '../src/semver';
@@ -86,6 +92,24 @@ describe('fields written by pipelines', () => {
       ['error.message', false],
     ]);
     expect(writtenFields([{ set: { field: '_tmp.z', value: 1 } }], 'processors', ['_tmp'])).toEqual([]);
+  });
+});
+
+describe('processor walk', () => {
+  it('visits each processor, then its on_failure handlers, then a foreach inner processor', () => {
+    const processors = [
+      { set: { field: 'a', on_failure: [{ remove: { field: 'b' } }] } },
+      { foreach: { field: 'list', processor: { remove: { field: '_ingest._value.c' } } } },
+    ];
+    const seen: string[] = [];
+    eachProcessor(processors, 'processors', (type, _opts, here) => seen.push(`${type} ${here}`));
+    expect(seen).toEqual([
+      'set processors[0].set',
+      'remove processors[0].set.on_failure[0].remove',
+      'foreach processors[1].foreach',
+      'remove processors[1].foreach.processor[0].remove',
+    ]);
+    expect(removedFieldsOf(processors)).toEqual(['b', '_ingest._value.c']);
   });
 });
 

@@ -32,7 +32,6 @@ export function printCheck(result: CheckResult, io: CommandIo): void {
   for (const f of result.findings) io.stdout.write(`${formatFinding(f)}\n`);
   const parts = [
     `schema+structure ${result.ran.schema ? `checked (format_version ${result.formatVersion ?? '?'})` : 'skipped'}`,
-    `pipeline lint ${result.ran.pipelineLint ? 'checked' : 'skipped'}`,
     `docs ${result.ran.docs ? 'checked' : 'skipped'}`,
   ];
   const verdict =

@@ -7,7 +7,7 @@ import { collector, type CheckCode, type Finding, type Report } from './findings
 import { checkEcsPin, checkSampleEvents } from './rules/documents';
 import { checkFields } from './rules/fields';
 import { checkKibana } from './rules/kibana';
-import { checkPipelines, pipelineLintSkipped } from './rules/pipelines';
+import { checkPipelines } from './rules/pipelines';
 import { checkTemplates } from './rules/templates';
 import { checkVersions } from './rules/versions';
 import { defaultSpecDir, loadSpec, specVersions } from './spec-loader';
@@ -28,7 +28,7 @@ export interface CheckResult {
   /** Notices (not failures): skipped parts and why. */
   notices: string[];
   /** Which parts ran. */
-  ran: { schema: boolean; pipelineLint: boolean; docs: boolean };
+  ran: { schema: boolean; docs: boolean };
   formatVersion: string | undefined;
 }
 
@@ -88,10 +88,6 @@ export function checkPackage(rootArg: string, options: CheckOptions = {}): Check
   checkPipelines(ctx);
   checkSampleEvents(ctx);
   checkKibana(ctx);
-  const lintSkipped = pipelineLintSkipped();
-  const pipelineLint = lintSkipped === undefined;
-  if (lintSkipped !== undefined)
-    notices.push(`pipeline lint skipped: @lastpass-elastic/ingest ${lintSkipped}`);
 
   let docs = false;
   if (mode === 'source' && options.docs !== false && model && !existsSync(join(root, DOCS_TEMPLATE))) {
@@ -118,7 +114,7 @@ export function checkPackage(rootArg: string, options: CheckOptions = {}): Check
   findings.sort(
     (a, b) => a.file.localeCompare(b.file) || a.path.localeCompare(b.path) || a.code.localeCompare(b.code),
   );
-  return { root, mode, findings, notices, ran: { schema, pipelineLint, docs }, formatVersion };
+  return { root, mode, findings, notices, ran: { schema, docs }, formatVersion };
 }
 
 export { CHECK_RULES, formatFinding, type CheckCode, type Finding } from './findings';

@@ -122,22 +122,36 @@ function covers(removed: string, field: string): boolean {
   return field === removed || field.startsWith(`${removed}.`);
 }
 
+/**
+ * Calls `visit` for every processor of a list, depth-first: each processor, then its own
+ * `on_failure` handlers, then a `foreach`'s inner processor (located as `<here>.processor[0]…`).
+ */
+export function eachProcessor(
+  processors: unknown,
+  location: string,
+  visit: (type: string, options: Record<string, unknown>, here: string) => void,
+): void {
+  if (!Array.isArray(processors)) return;
+  processors.forEach((entry, index) => {
+    if (!isRecord(entry)) return;
+    for (const [type, opts] of Object.entries(entry)) {
+      if (!isRecord(opts)) continue;
+      const here = `${location}[${index}].${type}`;
+      visit(type, opts, here);
+      eachProcessor(opts['on_failure'], `${here}.on_failure`, visit);
+      if (type === 'foreach' && isRecord(opts['processor']))
+        eachProcessor([opts['processor']], `${here}.processor`, visit);
+    }
+  });
+}
+
 /** Every field any `remove` processor in the list (recursively) deletes. */
 export function removedFieldsOf(processors: unknown): string[] {
-  if (!Array.isArray(processors)) return [];
-  return processors.flatMap((entry) =>
-    isRecord(entry)
-      ? Object.entries(entry).flatMap(([type, opts]) =>
-          isRecord(opts)
-            ? [
-                ...(type === 'remove' ? removedFields(opts) : []),
-                ...removedFieldsOf(opts['on_failure']),
-                ...(isRecord(opts['processor']) ? removedFieldsOf([opts['processor']]) : []),
-              ]
-            : [],
-        )
-      : [],
-  );
+  const removed: string[] = [];
+  eachProcessor(processors, 'processors', (type, opts) => {
+    if (type === 'remove') removed.push(...removedFields(opts));
+  });
+  return removed;
 }
 
 function ignorable(field: string): boolean {
