@@ -16,6 +16,7 @@ import { parse, stringify } from 'yaml';
 import { ecsField, loadPackage } from '@lastpass-elastic/package-model';
 import { checkPackage, type Finding } from './check';
 import { isRecord } from './check/context';
+import { defaultSpecDir } from './check/spec-loader';
 import { ENCODED_ATTRIBUTES, ENCODED_NESTED } from './check/rules/kibana';
 
 /** What may ship: everything else in the repository root (packages/, node_modules/, test/, _dev/, scripts/, output/, …) never does. */
@@ -227,29 +228,29 @@ function buildInto(
   opts: BuildOptions,
 ): { zip: Uint8Array; files: number } {
   const files = BUILD_ALLOWLIST.flatMap((entry) => listFiles(root, entry)).sort();
-  const zippable: Zippable = {};
+  const contents = new Map<string, Uint8Array>();
   const dirs = new Set<string>();
   for (const rel of files) {
     const content = transform(rel, readFileSync(join(root, rel)));
     const target = join(treeDir, rel);
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, content);
+    contents.set(rel, content);
     const parts = rel.split('/');
     for (let i = 1; i < parts.length; i += 1) dirs.add(parts.slice(0, i).join('/'));
   }
   const entries = [...[...dirs].map((d) => `${d}/`), ...files].sort();
-  zippable[`${folder}/`] = [new Uint8Array(0), { mtime: FIXED_MTIME }];
+  const zippable: Zippable = { [`${folder}/`]: [new Uint8Array(0), { mtime: FIXED_MTIME }] };
   for (const entry of entries) {
-    const data = entry.endsWith('/') ? new Uint8Array(0) : readFileSync(join(treeDir, entry));
+    const data = contents.get(entry) ?? new Uint8Array(0);
     zippable[`${folder}/${entry}`] = [data, { mtime: FIXED_MTIME, level: entry.endsWith('/') ? 0 : 9 }];
   }
   const zip = zipSync(zippable, { mtime: FIXED_MTIME });
 
+  // The built tree sits outside the repository, so the default spec location is the source root's.
   const check = checkPackage(treeDir, {
     mode: 'build',
-    ...(opts.specDir !== undefined
-      ? { specDir: opts.specDir ?? null }
-      : { specDir: join(root, '..', 'shared', 'package-spec') }),
+    specDir: opts.specDir === undefined ? defaultSpecDir(root) : opts.specDir,
   });
   const archive = checkArchive(zip, name, version).map((message): Finding => ({
     code: 'ARCHIVE',

@@ -62,12 +62,15 @@ function stream(pkg: PackageModel, name: unknown): DataStreamModel {
   return ds;
 }
 
-/** Renders docs/README.md from the template: `{{fields "<ds>"}}`, `{{event "<ds>"}}`, `{{manifest.*}}`. */
-export function renderDocs(root: string): string {
+/**
+ * Renders docs/README.md from the template: `{{fields "<ds>"}}`, `{{event "<ds>"}}`, `{{manifest.*}}`.
+ * `check` passes the model it already read; otherwise the package is read here.
+ */
+export function renderDocs(root: string, pkg?: PackageModel): string {
   const templateFile = join(root, DOCS_TEMPLATE);
   if (!existsSync(templateFile))
     throw new DocsError('DOCS_TEMPLATE_MISSING', `${DOCS_TEMPLATE} does not exist`);
-  const { model } = readPackage(root);
+  const model = pkg ?? readPackage(root).model;
   if (!model) throw new DocsError('DOCS_RENDER_FAILED', 'manifest.yml cannot be read');
   const hb = Handlebars.create();
   hb.registerHelper('fields', (name: unknown) => fieldsTable(stream(model, name)));
@@ -87,9 +90,9 @@ export function renderDocs(root: string): string {
 }
 
 /** Is docs/README.md what renderDocs produces? */
-export function docsAreCurrent(root: string): boolean {
+export function docsAreCurrent(root: string, pkg?: PackageModel): boolean {
   const out = join(root, DOCS_OUTPUT);
-  return existsSync(out) && readFileSync(out, 'utf8') === renderDocs(root);
+  return existsSync(out) && readFileSync(out, 'utf8') === renderDocs(root, pkg);
 }
 
 /** Writes docs/README.md atomically; returns whether it changed. */

@@ -90,11 +90,12 @@ export function checkPackage(rootArg: string, options: CheckOptions = {}): Check
   checkKibana(ctx);
 
   let docs = false;
-  if (mode === 'source' && options.docs !== false && model && !existsSync(join(root, DOCS_TEMPLATE))) {
+  const docsRule = mode === 'source' && options.docs !== false && model !== undefined;
+  if (docsRule && !existsSync(join(root, DOCS_TEMPLATE))) {
     notices.push(`docs drift skipped: no ${DOCS_TEMPLATE}`);
-  } else if (mode === 'source' && options.docs !== false && model) {
+  } else if (docsRule) {
     try {
-      if (!docsAreCurrent(root))
+      if (!docsAreCurrent(root, model))
         report(
           'DOCS_STALE',
           join(root, 'docs', 'README.md'),

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ecsField, readStructured, type FieldDefinition } from '@lastpass-elastic/package-model';
 import { filesIn, isRecord, type RuleContext } from '../context';
@@ -86,7 +85,7 @@ function checkField(ctx: RuleContext, f: FieldDefinition, buildYml: boolean): vo
 export function checkFields(ctx: RuleContext): void {
   const { model, report } = ctx;
   if (!model) return;
-  const buildYml = existsSync(join(ctx.root, '_dev', 'build', 'build.yml')) && hasEcsDependency(ctx.root);
+  const buildYml = hasEcsDependency(ctx.root);
   for (const ds of model.dataStreams) {
     const fieldsDir = join(ds.dir, 'fields');
     for (const f of filesIn(fieldsDir, (n) => n.endsWith('.yml'))) {

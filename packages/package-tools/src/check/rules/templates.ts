@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { defaultTemplateVars, renderAgentTemplate } from '../../fleet-template';
@@ -84,7 +84,7 @@ export function checkTemplates(ctx: RuleContext): void {
         .filter(([, v]) => secretRefs.includes(v))
         .map(([k]) => k);
       checkRendered(ctx, file, config, secretKeys);
-      if (existsSync(file) && secretRefs.length > 0) {
+      if (secretRefs.length > 0) {
         const outside = JSON.stringify({ ...(isRecord(config) ? config : {}), state: undefined });
         if (secretRefs.some((ref) => typeof ref === 'string' && outside.includes(ref))) {
           report(
