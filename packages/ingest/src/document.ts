@@ -141,45 +141,44 @@ export class IngestDocument {
     return v === MISSING ? undefined : v;
   }
 
-  /** Elasticsearch getFieldValue: throws on a missing field unless ignoreMissing (then undefined). */
-  get(path: string | FieldPath, ignoreMissing = false): unknown {
-    const p = typeof path === 'string' ? fieldPath(path) : path;
-    if (p.empty && ignoreMissing) return undefined;
+  /**
+   * Walks the first `count` segments with Elasticsearch's resolve rules and error texts;
+   * MISSING when a segment is absent and `ignoreMissing`.
+   */
+  private walk(p: FieldPath, count: number, ignoreMissing: boolean): unknown {
     let ctx: unknown = this.rootContainer(p);
-    for (const part of p.parts) {
+    for (let i = 0; i < count; i += 1) {
+      const part = p.parts[i] ?? '';
       if (ctx === null || ctx === undefined) {
-        if (ignoreMissing) return undefined;
+        if (ignoreMissing) return MISSING;
         throw illegalArgument(`cannot resolve [${part}] from null as part of path [${p.path}]`);
       }
       if (Array.isArray(ctx)) {
-        let idx: number;
-        try {
-          idx = parseIndex(part, p.path);
-        } catch (e) {
-          if (ignoreMissing) return undefined;
-          throw e;
-        }
-        if (idx < 0 || idx >= ctx.length) {
-          if (ignoreMissing) return undefined;
-          throw illegalArgument(
-            `[${idx}] is out of bounds for array with length [${ctx.length}] as part of path [${p.path}]`,
-          );
-        }
+        const idx = listIndex(ctx, part, p.path, ignoreMissing);
+        if (idx === undefined) return MISSING;
         ctx = ctx[idx];
       } else if (isMap(ctx)) {
         if (!Object.hasOwn(ctx, part)) {
-          if (ignoreMissing) return undefined;
+          if (ignoreMissing) return MISSING;
           throw illegalArgument(`field [${part}] not present as part of path [${p.path}]`);
         }
         ctx = ctx[part];
       } else {
-        if (ignoreMissing) return undefined;
+        if (ignoreMissing) return MISSING;
         throw illegalArgument(
           `cannot resolve [${part}] from object of type [${javaClassName(ctx)}] as part of path [${p.path}]`,
         );
       }
     }
     return ctx;
+  }
+
+  /** Elasticsearch getFieldValue: throws on a missing field unless ignoreMissing (then undefined). */
+  get(path: string | FieldPath, ignoreMissing = false): unknown {
+    const p = typeof path === 'string' ? fieldPath(path) : path;
+    if (p.empty && ignoreMissing) return undefined;
+    const v = this.walk(p, p.parts.length, ignoreMissing);
+    return v === MISSING ? undefined : v;
   }
 
   /** Walks to the parent container of the leaf, creating maps (Elasticsearch setFieldValue). */
@@ -192,12 +191,7 @@ export class IngestDocument {
         throw illegalArgument(`cannot set [${part}] with null parent as part of path [${p.path}]`);
       }
       if (Array.isArray(ctx)) {
-        const idx = parseIndex(part, p.path);
-        if (idx < 0 || idx >= ctx.length) {
-          throw illegalArgument(
-            `[${idx}] is out of bounds for array with length [${ctx.length}] as part of path [${p.path}]`,
-          );
-        }
+        const idx = requireIndex(ctx, part, p.path);
         ctx = ctx[idx];
       } else if (isMap(ctx)) {
         if (Object.hasOwn(ctx, part)) ctx = ctx[part];
@@ -231,12 +225,7 @@ export class IngestDocument {
       throw illegalArgument(`cannot set [${leaf}] with null parent as part of path [${p.path}]`);
     }
     if (Array.isArray(ctx)) {
-      const idx = parseIndex(leaf, p.path);
-      if (idx < 0 || idx >= ctx.length) {
-        throw illegalArgument(
-          `[${idx}] is out of bounds for array with length [${ctx.length}] as part of path [${p.path}]`,
-        );
-      }
+      const idx = requireIndex(ctx, leaf, p.path);
       ctx[idx] = append ? appendValues(ctx[idx], value, allowDuplicates) : value;
       return;
     }
@@ -258,42 +247,9 @@ export class IngestDocument {
 
   remove(path: string | FieldPath, ignoreMissing = false): void {
     const p = typeof path === 'string' ? fieldPath(path) : path;
-    let ctx: unknown = this.rootContainer(p);
     const last = p.parts.length - 1;
-    for (let i = 0; i < last; i += 1) {
-      const part = p.parts[i] ?? '';
-      if (ctx === null || ctx === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`cannot resolve [${part}] from null as part of path [${p.path}]`);
-      }
-      if (Array.isArray(ctx)) {
-        let idx: number;
-        try {
-          idx = parseIndex(part, p.path);
-        } catch (e) {
-          if (ignoreMissing) return;
-          throw e;
-        }
-        if (idx < 0 || idx >= ctx.length) {
-          if (ignoreMissing) return;
-          throw illegalArgument(
-            `[${idx}] is out of bounds for array with length [${ctx.length}] as part of path [${p.path}]`,
-          );
-        }
-        ctx = ctx[idx];
-      } else if (isMap(ctx)) {
-        if (!Object.hasOwn(ctx, part)) {
-          if (ignoreMissing) return;
-          throw illegalArgument(`field [${part}] not present as part of path [${p.path}]`);
-        }
-        ctx = ctx[part];
-      } else {
-        if (ignoreMissing) return;
-        throw illegalArgument(
-          `cannot resolve [${part}] from object of type [${javaClassName(ctx)}] as part of path [${p.path}]`,
-        );
-      }
-    }
+    const ctx = this.walk(p, last, ignoreMissing);
+    if (ctx === MISSING) return;
     const leaf = p.parts[last] ?? '';
     if (ctx === null || ctx === undefined) {
       if (ignoreMissing) return;
@@ -308,20 +264,8 @@ export class IngestDocument {
       throw illegalArgument(`field [${leaf}] not present as part of path [${p.path}]`);
     }
     if (Array.isArray(ctx)) {
-      let idx: number;
-      try {
-        idx = parseIndex(leaf, p.path);
-      } catch (e) {
-        if (ignoreMissing) return;
-        throw e;
-      }
-      if (idx < 0 || idx >= ctx.length) {
-        if (ignoreMissing) return;
-        throw illegalArgument(
-          `[${idx}] is out of bounds for array with length [${ctx.length}] as part of path [${p.path}]`,
-        );
-      }
-      ctx.splice(idx, 1);
+      const idx = listIndex(ctx, leaf, p.path, ignoreMissing);
+      if (idx !== undefined) ctx.splice(idx, 1);
       return;
     }
     if (ignoreMissing) return;
@@ -329,6 +273,33 @@ export class IngestDocument {
       `cannot remove [${leaf}] from object of type [${javaClassName(ctx)}] as part of path [${p.path}]`,
     );
   }
+}
+
+function requireIndex(list: readonly unknown[], segment: string, path: string): number {
+  return listIndex(list, segment, path, false) ?? 0;
+}
+
+/** A list index for a path segment with Elasticsearch's errors; undefined when invalid and ignored. */
+function listIndex(
+  list: readonly unknown[],
+  segment: string,
+  path: string,
+  ignoreMissing: boolean,
+): number | undefined {
+  let idx: number;
+  try {
+    idx = parseIndex(segment, path);
+  } catch (e) {
+    if (ignoreMissing) return undefined;
+    throw e;
+  }
+  if (idx < 0 || idx >= list.length) {
+    if (ignoreMissing) return undefined;
+    throw illegalArgument(
+      `[${idx}] is out of bounds for array with length [${list.length}] as part of path [${path}]`,
+    );
+  }
+  return idx;
 }
 
 function appendInto(list: unknown[], value: unknown, allowDuplicates: boolean): boolean {

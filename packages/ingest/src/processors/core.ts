@@ -1,19 +1,25 @@
-import { fieldPath, type IngestDocument } from '../document';
+import type { ProcessorConfig } from '../config';
+import { fieldPath, type FieldPath, type IngestDocument } from '../document';
 import { runSteps, type ProcessorFactory } from '../engine';
 import { ProcessingError, illegalArgument } from '../errors';
 import { deepCopy, isMap, javaClassName, type JsonMap } from '../values';
-import { constField, fieldRef, valueSource } from './util';
+import { constField, fieldRef, valueSource, type ValueSource } from './util';
+
+/** `value` (templated, typed by `media_type`) or `copy_from`, never both (set and append). */
+function valueOrCopyFrom(cfg: ProcessorConfig): { value?: ValueSource; copyFrom?: FieldPath } {
+  const escape = cfg.mediaType();
+  const copyFrom = cfg.string('copy_from', null);
+  if (cfg.has('value') && copyFrom !== undefined) {
+    throw cfg.error('copy_from', '[copy_from] cannot set both `copy_from` and `value` in the same processor');
+  }
+  return copyFrom === undefined
+    ? { value: valueSource(cfg.value('value'), escape) }
+    : { copyFrom: fieldPath(copyFrom) };
+}
 
 const set: ProcessorFactory = (cfg) => {
   const field = fieldRef(cfg.template('field'));
-  const escape = cfg.mediaType();
-  const hasValue = cfg.has('value');
-  const copyFromRaw = cfg.string('copy_from', null);
-  if (hasValue && copyFromRaw !== undefined) {
-    throw cfg.error('copy_from', '[copy_from] cannot set both `copy_from` and `value` in the same processor');
-  }
-  const value = copyFromRaw === undefined ? valueSource(cfg.value('value'), escape) : undefined;
-  const copyFrom = copyFromRaw === undefined ? undefined : fieldPath(copyFromRaw);
+  const { value, copyFrom } = valueOrCopyFrom(cfg);
   const override = cfg.bool('override', true);
   const ignoreEmpty = cfg.bool('ignore_empty_value', false);
   return {
@@ -109,14 +115,7 @@ const remove: ProcessorFactory = (cfg) => {
 
 const append: ProcessorFactory = (cfg) => {
   const field = fieldRef(cfg.template('field'));
-  const escape = cfg.mediaType();
-  const hasValue = cfg.has('value');
-  const copyFromRaw = cfg.string('copy_from', null);
-  if (hasValue && copyFromRaw !== undefined) {
-    throw cfg.error('copy_from', '[copy_from] cannot set both `copy_from` and `value` in the same processor');
-  }
-  const value = copyFromRaw === undefined ? valueSource(cfg.value('value'), escape) : undefined;
-  const copyFrom = copyFromRaw === undefined ? undefined : fieldPath(copyFromRaw);
+  const { value, copyFrom } = valueOrCopyFrom(cfg);
   const allowDuplicates = cfg.bool('allow_duplicates', true);
   const ignoreEmpty = cfg.bool('ignore_empty_values', false);
   return {

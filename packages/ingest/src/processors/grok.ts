@@ -2,7 +2,7 @@ import { fieldPath } from '../document';
 import type { ProcessorFactory } from '../engine';
 import { illegalArgument } from '../errors';
 import { compileGrok, grokMatch, type CompiledGrok } from '../grok';
-import { constField, getString } from './util';
+import { constField, inputString } from './util';
 
 const grok: ProcessorFactory = (cfg) => {
   const field = constField(cfg, 'field');
@@ -32,11 +32,8 @@ const grok: ProcessorFactory = (cfg) => {
   }
   return {
     execute(doc) {
-      const text = getString(doc, field, ignoreMissing);
-      if (text === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${field.path}] is null, cannot process it.`);
-      }
+      const text = inputString(doc, field, ignoreMissing);
+      if (text === undefined) return;
       const result = grokMatch(compiled, text);
       if (result === undefined)
         throw illegalArgument(`Provided Grok expressions do not match field value: [${text}]`);

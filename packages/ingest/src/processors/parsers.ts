@@ -4,7 +4,7 @@ import { ProcessingError, illegalArgument } from '../errors';
 import { parseJson } from '../json';
 import { javaRegex, javaSplit } from '../regex';
 import { isMap, javaToString, type JsonMap } from '../values';
-import { constField, fieldRef, getString } from './util';
+import { constField, fieldRef, inputString } from './util';
 
 // ---------------------------------------------------------------------------------------------
 // json
@@ -107,11 +107,8 @@ const kv: ProcessorFactory = (cfg) => {
   return {
     execute(doc) {
       const path = field(doc);
-      const v = getString(doc, path, ignoreMissing);
-      if (v === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${path.path}] is null, cannot extract key-value pairs.`);
-      }
+      const v = inputString(doc, path, ignoreMissing, 'cannot extract key-value pairs.');
+      if (v === undefined) return;
       const target = targetT?.render(doc);
       for (const pair of javaSplit(v, fieldSplit, false)) {
         const kvPair = javaSplit(pair, valueSplit, true);
@@ -281,11 +278,8 @@ const dissect: ProcessorFactory = (cfg) => {
   const ignoreMissing = cfg.bool('ignore_missing', false);
   return {
     execute(doc: IngestDocument) {
-      const input = getString(doc, field, ignoreMissing);
-      if (input === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${field.path}] is null, cannot process it.`);
-      }
+      const input = inputString(doc, field, ignoreMissing);
+      if (input === undefined) return;
       const result = dissectMatch(pattern, input);
       if (result === undefined) {
         throw new ProcessingError(
@@ -358,11 +352,8 @@ const csv: ProcessorFactory = (cfg) => {
   const emptyValue = cfg.value('empty_value', false);
   return {
     execute(doc) {
-      const line = getString(doc, field, ignoreMissing);
-      if (line === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${field.path}] is null, cannot process it.`);
-      }
+      const line = inputString(doc, field, ignoreMissing);
+      if (line === undefined) return;
       const values = parseCsvLine(line, sep, quote, trim);
       if (values === undefined) throw illegalArgument(`field [${field.path}] has malformed CSV: [${line}]`);
       targets.forEach((t, i) => {

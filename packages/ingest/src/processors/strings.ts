@@ -3,7 +3,7 @@ import type { ProcessorFactory } from '../engine';
 import { ProcessingError, illegalArgument } from '../errors';
 import { groupCount, javaRegex, javaReplacement, javaSplit } from '../regex';
 import { JavaNumber, javaToString } from '../values';
-import { constField, getString, javaTrim, stringProcessor } from './util';
+import { constField, inputString, javaTrim, stringProcessor } from './util';
 
 const lowercase: ProcessorFactory = (cfg) => stringProcessor(cfg, (s) => s.toLowerCase());
 const uppercase: ProcessorFactory = (cfg) => stringProcessor(cfg, (s) => s.toUpperCase());
@@ -69,11 +69,8 @@ const split: ProcessorFactory = (cfg) => {
   const target = constField(cfg, 'target_field', field.path);
   return {
     execute(doc) {
-      const v = getString(doc, field, ignoreMissing);
-      if (v === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${field.path}] is null, cannot split.`);
-      }
+      const v = inputString(doc, field, ignoreMissing, 'cannot split.');
+      if (v === undefined) return;
       doc.set(target, javaSplit(v, re, preserveTrailing));
     },
   };
@@ -120,11 +117,8 @@ const bytes: ProcessorFactory = (cfg) => {
   const target = constField(cfg, 'target_field', field.path);
   return {
     execute(doc) {
-      const v = getString(doc, field, ignoreMissing);
-      if (v === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${field.path}] is null, cannot process it.`);
-      }
+      const v = inputString(doc, field, ignoreMissing);
+      if (v === undefined) return;
       const m = /^\s*(-?\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v);
       const unit = (m?.[2] ?? '').toLowerCase();
       const mult = BYTE_UNITS[unit === '' ? 'b' : unit];

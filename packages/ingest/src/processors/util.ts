@@ -67,6 +67,21 @@ export function getString(doc: IngestDocument, path: FieldPath, ignoreMissing: b
 }
 
 /**
+ * The String input of a processor: undefined only when the field is missing or null and
+ * `ignore_missing` is set; otherwise a missing/null field fails with `field [f] is null, <what>`.
+ */
+export function inputString(
+  doc: IngestDocument,
+  path: FieldPath,
+  ignoreMissing: boolean,
+  what = 'cannot process it.',
+): string | undefined {
+  const v = getString(doc, path, ignoreMissing);
+  if (v === undefined && !ignoreMissing) throw illegalArgument(`field [${path.path}] is null, ${what}`);
+  return v;
+}
+
+/**
  * The shape of Elasticsearch's AbstractStringProcessor (lowercase, uppercase, trim, gsub, urldecode,
  * html_strip, ...): String or list of Strings, ignore_missing, target_field.
  */

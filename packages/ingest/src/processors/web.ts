@@ -1,7 +1,7 @@
 import type { ProcessorFactory } from '../engine';
 import { illegalArgument } from '../errors';
 import type { JsonMap } from '../values';
-import { constField, getString } from './util';
+import { constField, inputString } from './util';
 
 // ---------------------------------------------------------------------------------------------
 // uri_parts (java.net.URI-like parsing; WHATWG URL normalises and is not equivalent)
@@ -53,11 +53,8 @@ const uriPartsProcessor: ProcessorFactory = (cfg) => {
   const ignoreMissing = cfg.bool('ignore_missing', false);
   return {
     execute(doc) {
-      const value = getString(doc, field, ignoreMissing);
-      if (value === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${field.path}] is null, cannot parse URI.`);
-      }
+      const value = inputString(doc, field, ignoreMissing, 'cannot parse URI.');
+      if (value === undefined) return;
       const parts = uriParts(value);
       if (keepOriginal) parts['original'] = value;
       if (removeIfSuccessful && field.path !== target.path) doc.remove(field);
@@ -119,11 +116,8 @@ const registeredDomainProcessor: ProcessorFactory = (cfg) => {
   const prefix = target === '' ? '' : `${target}.`;
   return {
     execute(doc) {
-      const fqdn = getString(doc, field, ignoreMissing);
-      if (fqdn === undefined) {
-        if (ignoreMissing) return;
-        throw illegalArgument(`field [${field.path}] is null, cannot extract a registered domain.`);
-      }
+      const fqdn = inputString(doc, field, ignoreMissing, 'cannot extract a registered domain.');
+      if (fqdn === undefined) return;
       const info = registeredDomain(fqdn);
       if (info === undefined) return;
       doc.set(`${prefix}domain`, info.domain);
