@@ -41,8 +41,3 @@ export function ecsField(name: string): EcsField | undefined {
   }
   return hit ?? undefined;
 }
-
-/** All dotted ECS field names at the pinned version. */
-export function ecsFieldNames(): string[] {
-  return Object.keys(flat);
-}

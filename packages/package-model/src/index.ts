@@ -1,4 +1,4 @@
-export { ECS_VERSION, ecsField, ecsFieldNames, type EcsField } from './ecs';
+export { ECS_VERSION, ecsField, type EcsField } from './ecs';
 export {
   PACKAGE_MODEL_ERRORS,
   PackageModelError,

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import type { PackageProblem } from './errors';
+import type { PackageModelErrorCode, PackageProblem } from './errors';
 
 export type ReadResult = { ok: true; value: unknown } | { ok: false; problem: PackageProblem };
+
+function failed(code: PackageModelErrorCode, file: string, error: unknown): ReadResult {
+  const message = error instanceof Error ? error.message : String(error);
+  return { ok: false, problem: { code, file, path: '', message } };
+}
 
 /**
  * Parses YAML the way package-spec's loader does: YAML 1.2 core schema (only true/false are
@@ -11,17 +16,7 @@ export type ReadResult = { ok: true; value: unknown } | { ok: false; problem: Pa
 export function parseYaml(text: string, file: string): ReadResult {
   const doc = parseDocument(text, { uniqueKeys: true, schema: 'core', prettyErrors: false });
   const first = doc.errors[0];
-  if (first) {
-    return {
-      ok: false,
-      problem: {
-        code: 'PACKAGE_MODEL_PARSE_FAILED',
-        file,
-        path: '',
-        message: first.message.split('\n')[0] ?? 'YAML error',
-      },
-    };
-  }
+  if (first) return failed('PACKAGE_MODEL_PARSE_FAILED', file, first.message.split('\n')[0] ?? 'YAML error');
   return { ok: true, value: JSON.parse(JSON.stringify(doc.toJS() ?? null)) as unknown };
 }
 
@@ -29,15 +24,7 @@ export function parseJson(text: string, file: string): ReadResult {
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch (error) {
-    return {
-      ok: false,
-      problem: {
-        code: 'PACKAGE_MODEL_PARSE_FAILED',
-        file,
-        path: '',
-        message: error instanceof Error ? error.message : String(error),
-      },
-    };
+    return failed('PACKAGE_MODEL_PARSE_FAILED', file, error);
   }
 }
 
@@ -47,15 +34,7 @@ export function readStructured(file: string): ReadResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return {
-      ok: false,
-      problem: {
-        code: 'PACKAGE_MODEL_READ_FAILED',
-        file,
-        path: '',
-        message: error instanceof Error ? error.message : String(error),
-      },
-    };
+    return failed('PACKAGE_MODEL_READ_FAILED', file, error);
   }
   return file.endsWith('.json') ? parseJson(text, file) : parseYaml(text, file);
 }

@@ -102,5 +102,3 @@ export function renderAgentTemplate(
   };
   return JSON.parse(JSON.stringify(splice(doc) ?? null)) as unknown;
 }
-
-export { stringify as toYaml };

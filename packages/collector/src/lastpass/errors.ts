@@ -61,7 +61,3 @@ export class LastPassError extends Error {
     this.attempts = details.attempts;
   }
 }
-
-export function isLastPassError(value: unknown): value is LastPassError {
-  return value instanceof LastPassError;
-}

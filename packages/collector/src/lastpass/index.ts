@@ -11,7 +11,7 @@ export {
   type UserDataPage,
 } from './client';
 export { systemClock, type Clock } from './clock';
-export { LASTPASS_ERRORS, LastPassError, isLastPassError, type LastPassErrorCode } from './errors';
+export { LASTPASS_ERRORS, LastPassError, type LastPassErrorCode } from './errors';
 export type { RawEvent, RawFolderMember, RawSharedFolder, RawUser } from './schemas';
 export { createNdjsonTracer, type RequestTracer, type TraceEntry } from './tracer';
 export type { Logger, RetryOptions } from './transport';

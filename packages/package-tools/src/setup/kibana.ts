@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { call, errorText, type Endpoint, type Reply } from './http';
 import { SetupError } from './errors';
+import { isObject } from './mappings';
 import { compareVersions } from '../semver';
 
 /** Fleet's public API version header value (Kibana 8.x and 9.x accept it). */
@@ -142,11 +143,8 @@ export async function setupKibana(
     headers: { ...fleetHeaders, 'content-type': 'application/zip' },
   });
   if (reply.status !== 200) throw explainKibanaError(kibana, 'POST /api/fleet/epm/packages', reply);
-  const body = reply.json;
   const items =
-    typeof body === 'object' && body !== null && Array.isArray((body as Record<string, unknown>)['items'])
-      ? ((body as Record<string, unknown>)['items'] as unknown[]).length
-      : undefined;
+    isObject(reply.json) && Array.isArray(reply.json['items']) ? reply.json['items'].length : undefined;
   const action =
     previous === undefined
       ? 'installed'
