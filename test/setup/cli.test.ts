@@ -20,9 +20,11 @@ function io(env: NodeJS.ProcessEnv = {}): CommandIo & { out: () => string; err: 
 
 describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
   it('--elasticsearch creates pipelines and templates for the three streams; a second run changes nothing', async () => {
-    const fake = await startFakeElasticsearch();
+    const password = 'setup-secret-password-77';
+    const fake = await startFakeElasticsearch({ auth: { username: 'elastic', password } });
+    const auth = { ELASTICSEARCH_USERNAME: 'elastic', ELASTICSEARCH_PASSWORD: password };
     try {
-      const first = io();
+      const first = io(auth);
       expect(await main(['setup', '--elasticsearch', fake.url], first)).toBe(0);
       expect(first.out()).toMatch(/created +index_template logs-lastpass_enterprise\.event_report/);
       for (const stream of ['user', 'detailed_shared_folder', 'event_report']) {
@@ -31,9 +33,10 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
         expect(fake.pipelines.has(`logs-lastpass_enterprise.${stream}-0.1.0`)).toBe(true);
       }
       const writes = fake.requests.filter((r) => r.method !== 'GET').length;
-      const second = io({ ELASTICSEARCH_URL: fake.url });
+      const second = io({ ...auth, ELASTICSEARCH_URL: fake.url });
       expect(await main(['setup', '--elasticsearch'], second)).toBe(0);
       expect(second.out()).toContain('Nothing changed.');
+      for (const run of [first, second]) expect(run.out() + run.err()).not.toContain(password);
       expect(fake.requests.filter((r) => r.method !== 'GET').length).toBe(writes);
     } finally {
       await fake.close();
@@ -44,7 +47,8 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
     const kibana = await startFakeKibana({ installed: undefined });
     const out = mkdtempSync(join(tmpdir(), 'lpe-zip-'));
     try {
-      const t = io({ KIBANA_URL: kibana.url, ELASTICSEARCH_API_KEY: 'a2V5' });
+      const apiKey = 'c2V0dXAtc2VjcmV0LWtleS03Nw==';
+      const t = io({ KIBANA_URL: kibana.url, ELASTICSEARCH_API_KEY: apiKey });
       const code = await main(['setup', '--kibana', '--out', out], t);
       expect(t.err()).toBe('');
       expect(code).toBe(0);
@@ -58,8 +62,9 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
         'content-type': 'application/zip',
         'kbn-xsrf': 'true',
         'elastic-api-version': '2023-10-31',
-        authorization: 'ApiKey a2V5',
+        authorization: `ApiKey ${apiKey}`,
       });
+      expect(t.out() + t.err()).not.toContain(apiKey);
     } finally {
       rmSync(out, { recursive: true, force: true });
       await kibana.close();
