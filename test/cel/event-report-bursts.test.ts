@@ -41,7 +41,14 @@ describe('event_report occurrences for large bursts', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/enterpriseapi.php`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(
+    () =>
+      new Promise<void>((r) =>
+        server.close(() => {
+          r();
+        }),
+      ),
+  );
 
   test('15 identical records over two pages get occurrences 0..14; status compared case-insensitively', async () => {
     const stream = loadStream(ROOT, 'event_report', {
