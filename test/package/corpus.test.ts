@@ -9,11 +9,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { unzipSync } from 'fflate';
 import { check } from '../../packages/cli/src/commands/check';
 import { docs } from '../../packages/cli/src/commands/docs';
-import type { CommandIo } from '../../packages/cli/src/command';
+import { captureIo } from './cli-io';
 import { buildPackage, CHECK_RULES, checkArchive, checkPackage } from '@lastpass-elastic/package-tools';
 
 const repo = resolve(__dirname, '..', '..');
@@ -23,12 +22,7 @@ const haveSpec = existsSync(join(specDir, 'spec', 'integration', 'spec.yml'));
 if (!haveSpec)
   process.stdout.write(`package-spec not found at ${specDir}: schema-dependent corpus cases are skipped\n`);
 
-function io(): CommandIo & { out: () => string } {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  return { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: repo, out: () => out };
-}
+const io = (): ReturnType<typeof captureIo> => captureIo(repo);
 
 const specArgs = haveSpec ? ['--spec', specDir] : [];
 const bad = readdirSync(fixtures)

@@ -4,10 +4,10 @@ import { loadPackage } from '@lastpass-elastic/package-model';
 import { defaultTemplateVars, fakeSecretRef, renderAgentTemplate } from '@lastpass-elastic/package-tools';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { PassThrough } from 'node:stream';
 import { main } from '@lastpass-elastic/cli';
 import { check } from '../../packages/cli/src/commands/check';
 import { UsageError } from '../../packages/cli/src/command';
+import { captureIo } from './cli-io';
 
 const repo = resolve(__dirname, '..', '..');
 const pkg = loadPackage(repo);
@@ -69,14 +69,8 @@ describe('agent stream templates rendered like Fleet', () => {
 
 describe('check usage', () => {
   it('rejects a bad --mode as a usage error naming the flag', async () => {
-    const io = {
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      stdin: new PassThrough(),
-      env: {},
-      cwd: repo,
-    };
-    const run = (): Promise<number> => Promise.resolve().then(() => check.run(['--mode', 'both'], io));
+    const run = (): Promise<number> =>
+      Promise.resolve().then(() => check.run(['--mode', 'both'], captureIo(repo)));
     await expect(run()).rejects.toThrow(UsageError);
     await expect(run()).rejects.toThrow(/--mode must be "source" or "build", got "both"/);
   });
@@ -88,30 +82,17 @@ describe('check usage', () => {
     [['check', '--spec', '/nonexistent/spec'], '--spec: expected a package-spec checkout'],
     [['build', '--spec', '/nonexistent/spec'], '--spec: expected a package-spec checkout'],
   ])('%j exits 2 with one line naming the flag', async (argv, message) => {
-    const stdout = new PassThrough();
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exit = await main(argv, { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: repo });
-    expect(exit).toBe(2);
-    expect(err).toContain(message);
-    expect(err.trim().split('\n')).toHaveLength(1);
+    const io = captureIo(repo);
+    expect(await main(argv, io)).toBe(2);
+    expect(io.err()).toContain(message);
+    expect(io.err().trim().split('\n')).toHaveLength(1);
   });
 
   it('build --out naming a file exits 2 before anything is built', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'lpe-out-')), 'not-a-folder');
     writeFileSync(file, '');
-    const stderr = new PassThrough();
-    let err = '';
-    stderr.on('data', (c: Buffer) => (err += c.toString()));
-    const exit = await main(['build', '--out', file], {
-      stdout: new PassThrough(),
-      stderr,
-      stdin: new PassThrough(),
-      env: {},
-      cwd: repo,
-    });
-    expect(exit).toBe(2);
-    expect(err).toContain(`--out: expected a folder, got the file ${file}`);
+    const io = captureIo(repo);
+    expect(await main(['build', '--out', file], io)).toBe(2);
+    expect(io.err()).toContain(`--out: expected a folder, got the file ${file}`);
   });
 });

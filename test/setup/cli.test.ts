@@ -1,22 +1,14 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main, type CommandIo } from '@lastpass-elastic/cli';
+import { main } from '@lastpass-elastic/cli';
 import { startFakeElasticsearch } from '@lastpass-elastic/ingest';
 import { startFakeKibana } from '../../packages/package-tools/test/setup/fake-kibana';
+import { captureIo } from '../package/cli-io';
 
 const ROOT = resolve(__dirname, '../..');
 
-function io(env: NodeJS.ProcessEnv = {}): CommandIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, stdin: new PassThrough(), env, cwd: ROOT, out: () => out, err: () => err };
-}
+const io = (env: NodeJS.ProcessEnv = {}): ReturnType<typeof captureIo> => captureIo(ROOT, env);
 
 describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
   it('--elasticsearch creates pipelines and templates for the three streams; a second run changes nothing', async () => {
