@@ -141,3 +141,64 @@ describe('event_report CEL program against the simulator', () => {
     expect(retried.cursor).toEqual({ upper: '2024-11-05T00:58:00Z', upper_local: '2024-11-04 19:58:00' });
   });
 });
+
+describe.each([
+  { order: 'oldest-first' as const },
+  { fromInclusive: false, toInclusive: false },
+  { nextType: 'string' as const },
+])('event_report CEL program, simulator variant %j', (variant) => {
+  test('a paged backfill equals the ground truth', async () => {
+    const sim = await startSimulator({
+      seed: 4,
+      events: 1200,
+      pageSize: 150,
+      start: '2024-10-28T00:00:00Z',
+      end: '2024-11-05T00:00:00Z',
+      now: '2024-11-05T01:00:00Z',
+      accountNumber: ACCOUNT,
+      provisioningHash: HASH,
+      ...variant,
+    });
+    try {
+      const stream = render('event_report', sim, { initial_interval: '240h' });
+      const run = await harness(stream, sim).input.run();
+      expect(run.errors).toEqual([]);
+      expect(run.executions).toBeGreaterThanOrEqual(8);
+      const truth = expectedDocuments(sim.tenant.events.filter((e) => !e.selfAudit));
+      expect(canonical(run.events.map((e) => agentDocument(e, stream)))).toEqual(canonical(truth));
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+test('event_report: 5xx and a truncated JSON answer are error events; the window is read again', async () => {
+  const sim = await startSimulator({
+    seed: 8,
+    events: 300,
+    start: '2024-11-01T00:00:00Z',
+    end: '2024-11-05T00:00:00Z',
+    now: '2024-11-05T01:00:00Z',
+    accountNumber: ACCOUNT,
+    provisioningHash: HASH,
+    faults: [
+      { kind: 'server-error', command: 'reporting', count: 1 },
+      { kind: 'truncated', command: 'reporting', after: 1, count: 1 },
+    ],
+  });
+  try {
+    const { input } = harness(render('event_report', sim, { initial_interval: '240h' }), sim);
+    const first = await input.run();
+    expect(first.errors).toEqual([
+      expect.objectContaining({ code: 'LASTPASS_UNAVAILABLE', id: '503 Service Unavailable' }),
+    ]);
+    const second = await input.run();
+    expect(second.errors).toEqual([expect.objectContaining({ code: 'LASTPASS_REPORT_FAILED' })]);
+    expect(second.cursor).toBeUndefined();
+    const third = await input.run();
+    expect(third.errors).toEqual([]);
+    expect(third.events).toHaveLength(300);
+  } finally {
+    await sim.close();
+  }
+});
