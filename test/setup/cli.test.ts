@@ -76,4 +76,20 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
     expect(down.err()).toContain('[SETUP_UNREACHABLE]');
     expect(down.err()).not.toContain('hunter2');
   });
+
+  it('--kibana with a package that fails the build check: exit 1, the findings shown, nothing uploaded', async () => {
+    const kibana = await startFakeKibana({ installed: undefined });
+    const out = mkdtempSync(join(tmpdir(), 'lpe-zip-'));
+    try {
+      const t = io({ KIBANA_URL: kibana.url });
+      const root = join(ROOT, 'test', 'fixtures', 'packages', 'bad_pipeline_tag');
+      expect(await main(['setup', '--kibana', '--root', root, '--out', out], t)).toBe(1);
+      expect(t.out()).toMatch(/^PIPELINE_TAG \S+/m);
+      expect(t.err()).toContain('no zip written');
+      expect(kibana.calls).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+      await kibana.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import {
   BuildError,
   buildPackage,
   endpointFromEnv,
+  formatFinding,
   planAssets,
   readArchive,
   SetupError,
@@ -153,6 +154,9 @@ export const setup: Command = {
         return error.exitCode;
       }
       if (error instanceof PackageModelError || error instanceof BuildError) {
+        // Like `build`: the findings that stopped it on stdout, the one-line verdict on stderr.
+        if (error instanceof BuildError)
+          for (const f of error.findings) io.stdout.write(`${formatFinding(f)}\n`);
         io.stderr.write(`lastpass-elastic setup: cannot read the package: ${error.message}\n`);
         return 1;
       }
