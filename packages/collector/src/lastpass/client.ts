@@ -196,6 +196,8 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     );
   }
 
+  // Each response is checked with its zod schema, then read from the parsed JSON itself: zod's output
+  // reorders object keys (declared keys first), and records must reach the collector exactly as received.
   async function folders(
     command: 'getsfdata' | 'getdetailedsfdata',
     data: unknown,
