@@ -140,17 +140,14 @@ export function loadSpec(specDir: string, version: string): LoadedSpec {
     type: 'string',
     validate: (value: string) => existsSync(join(context.root, 'data_stream', value)),
   });
-  for (const file of listSpecFiles(integrationDir, '.spec.yml')) {
-    const rel = relative(integrationDir, file).split('\\').join('/');
-    ajv.addSchema({ ...patchedSpec(file, version), $id: SCHEMA_ID_BASE + rel });
-  }
+  // One walk: `<name>.spec.yml` are file schemas, `spec.yml` are folder specs.
   const folderSpecs = new Map<string, Record<string, unknown>>();
-  for (const file of listSpecFiles(integrationDir, 'spec.yml').filter(
-    (f) => f.endsWith('/spec.yml') || f === join(integrationDir, 'spec.yml'),
-  )) {
+  for (const file of listSpecFiles(integrationDir, 'spec.yml')) {
     const rel = relative(integrationDir, file).split('\\').join('/');
-    if (rel.endsWith('.spec.yml')) continue;
-    folderSpecs.set(rel, patchedSpec(file, version));
+    if (rel.endsWith('.spec.yml'))
+      ajv.addSchema({ ...patchedSpec(file, version), $id: SCHEMA_ID_BASE + rel });
+    else if (rel === 'spec.yml' || rel.endsWith('/spec.yml'))
+      folderSpecs.set(rel, patchedSpec(file, version));
   }
   const compiled = new Map<string, ValidateFunction>();
   const loaded: LoadedSpec = {
