@@ -62,6 +62,8 @@ describe('setup --kibana (Fleet upload) against a fake Kibana', () => {
     [409, 'SETUP_VERSION_CONFLICT', /version conflict \(409\) on POST \/api\/fleet\/epm\/packages: busy/],
     [413, 'SETUP_TOO_LARGE', /under 100 MB/],
     [400, 'SETUP_PACKAGE_REJECTED', /rejected the package \(400\): busy/],
+    [429, 'SETUP_RATE_LIMITED', /rate-limits uploads \(429, one per 10 s per Kibana\): busy/],
+    [500, 'SETUP_REQUEST_FAILED', /POST \/api\/fleet\/epm\/packages failed \(HTTP 500\): busy/],
   ])('explains an upload answered %i in one line', async (status, code, text) => {
     kibana = await startFakeKibana({ installed: undefined, uploadStatus: status, uploadMessage: 'busy' });
     const endpoint = endpointFromEnv('Kibana', '--kibana', kibana.url, {
@@ -94,6 +96,9 @@ describe('setup --kibana (Fleet upload) against a fake Kibana', () => {
 
   it('refuses archives Kibana would refuse: not a zip, wrong top folder', () => {
     expect(() => readArchive(new Uint8Array([1, 2, 3]), 'x.zip')).toThrow('x.zip is not a zip archive');
+    expect(() => readArchive(new Uint8Array([1, 2, 3]), 'x.zip')).toThrow(
+      expect.objectContaining({ code: 'SETUP_INVALID_PACKAGE', retryable: false }),
+    );
     const wrong = zipSync({
       'other-1.0.0/manifest.yml': Buffer.from('name: lastpass_enterprise\nversion: 0.2.0\n'),
     });
