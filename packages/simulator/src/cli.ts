@@ -105,6 +105,7 @@ const FLAG_OF: Record<string, string> = {
 
 export class SimulatorUsageError extends Error {
   readonly code = 'SIMULATOR_USAGE';
+  readonly retryable = false;
 }
 
 function integer(flag: string, value: string | undefined): number | undefined {

@@ -115,6 +115,7 @@ const DEFAULT_END = new Date('2024-11-15T00:00:00Z');
 
 export class SimulatorOptionsError extends Error {
   readonly code = 'SIMULATOR_INVALID_OPTION';
+  readonly retryable = false;
   constructor(
     readonly option: string,
     message: string,
