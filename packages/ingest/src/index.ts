@@ -17,6 +17,7 @@ export { applyFleetFinalPipeline, loadDataStreamPipelines, loadPackagePipelines 
 export { lintPipeline, ES_8_16_PROCESSOR_OPTIONS, type LintProblem } from './lint';
 export {
   runPipelineTests,
+  PIPELINE_TEST_CLOCK,
   compareWithCluster,
   type ClusterComparison,
   readCaseEvents,

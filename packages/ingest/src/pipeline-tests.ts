@@ -38,9 +38,18 @@ export interface PipelineTestReport {
 export interface PipelineTestOptions {
   readonly update: boolean;
   readonly dataStreams?: readonly string[];
-  /** Clock for `_ingest.timestamp` and the sample event's `event.ingested`. */
+  /** Clock for `_ingest.timestamp` and the sample event's `event.ingested`; default {@link PIPELINE_TEST_CLOCK}. */
   readonly now?: () => Date;
 }
+
+/**
+ * The fixed instant pipeline tests run at (`_ingest.timestamp`, and `event.ingested` in the regenerated
+ * `sample_event.json`), so that `--update` is reproducible: running it twice changes nothing, and the
+ * generated docs (which embed the sample events) stay current. It is the day after the sample events'
+ * `@timestamp`s, an obviously made-up ingest time. (elastic-package's pipeline tests do not run Fleet's final
+ * pipeline, so expected files hold no `event.ingested`; a `_ingest.timestamp` copy would be a dynamic field there.)
+ */
+export const PIPELINE_TEST_CLOCK = '2024-03-02T00:00:00.000Z';
 
 const configSchema = z
   .object({
@@ -201,7 +210,7 @@ export function runCaseEvents(
 }
 
 export function runPipelineTests(pkg: PackageModel, opts: PipelineTestOptions): PipelineTestReport {
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now ?? (() => new Date(PIPELINE_TEST_CLOCK));
   const executor = createExecutor({ pipelines: loadPackagePipelines(pkg), now });
   const cases: PipelineTestCaseResult[] = [];
   const written: string[] = [];
