@@ -23,7 +23,7 @@ const fail = (error: string): Answer => ok(JSON.stringify({ status: 'FAIL', erro
 /** PHP encodes an empty associative array as `[]`. */
 const phpMap = (entries: string[]): string => (entries.length === 0 ? '[]' : `{${entries.join(',')}}`);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

@@ -1,7 +1,7 @@
 /** The HTTP face of the simulator: one POST endpoint on 127.0.0.1, faults by configuration. */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AUTH_ERROR_XML, Api, CONTENT_TYPE, type Answer } from './api';
+import { AUTH_ERROR_XML, Api, CONTENT_TYPE, isRecord, type Answer } from './api';
 import { createVirtualClock, type VirtualClock } from './clock';
 import {
   faultSchema,
@@ -104,10 +104,7 @@ export async function startSimulator(input: StartOptions = {}): Promise<RunningS
         record: { cmd: '', apiUser: '', body: undefined },
       };
     }
-    const body =
-      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-        ? (parsed as Record<string, unknown>)
-        : {};
+    const body = isRecord(parsed) ? parsed : {};
     const cmd = typeof body.cmd === 'string' ? body.cmd : '';
     const apiUser = typeof body.apiuser === 'string' ? body.apiuser : options.apiUser;
     const record = {

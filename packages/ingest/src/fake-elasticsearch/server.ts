@@ -109,6 +109,12 @@ function parseBody(text: string): unknown {
   }
 }
 
+/** A request body that may be absent (`{}` then), parsed once. */
+function optionalObject(text: string): JsonObject {
+  const parsed = parseBody(text);
+  return isObject(parsed) ? parsed : {};
+}
+
 function requireBody(text: string): JsonObject {
   const body = parseBody(text);
   if (!isObject(body)) throw new FakeError(esError(400, 'parse_exception', 'request body is required'));
@@ -606,13 +612,13 @@ export async function startFakeElasticsearch(
       case '_count': {
         const found = indices();
         return ok({
-          count: hits(found, isObject(parseBody(text)) ? (parseBody(text) as JsonObject) : {}).length,
+          count: hits(found, optionalObject(text)).length,
           _shards: shards(found.length),
         });
       }
       case '_search': {
         const found = indices();
-        const body = (parseBody(text) as JsonObject | undefined) ?? {};
+        const body = optionalObject(text);
         const size = Number(query.get('size') ?? body['size'] ?? 10);
         const from = Number(query.get('from') ?? body['from'] ?? 0);
         const all = hits(found, body);

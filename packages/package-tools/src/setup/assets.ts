@@ -113,8 +113,7 @@ function packageMeta(pkg: PackageModel): JsonObject {
 }
 
 function indexTemplateSettings(ds: DataStreamModel): { settings: JsonObject; mappings: JsonObject } {
-  const template = isObject(ds.manifest) ? (ds.manifest as JsonObject)['elasticsearch'] : undefined;
-  const indexTemplate = isObject(template) ? template['index_template'] : undefined;
+  const indexTemplate = ds.manifest.elasticsearch?.['index_template'];
   return {
     settings: isObject(indexTemplate) && isObject(indexTemplate['settings']) ? indexTemplate['settings'] : {},
     mappings: isObject(indexTemplate) && isObject(indexTemplate['mappings']) ? indexTemplate['mappings'] : {},

@@ -53,7 +53,7 @@ export function fieldMapping(field: FieldDefinition): JsonObject {
   const ecs = field.external === 'ecs' ? ecsField(field.name) : undefined;
   const type = field.type === 'integer' ? 'long' : field.type === 'group' ? 'object' : field.type;
   const mapping: JsonObject = { type };
-  const pick = (key: string): unknown => raw[key] ?? (ecs as JsonObject | undefined)?.[key];
+  const pick = (key: string): unknown => raw[key] ?? ecs?.[key];
   switch (type) {
     case 'keyword':
     case 'wildcard':
