@@ -118,7 +118,7 @@ export class Transport {
           { command, code: failure.code, attempt, delayMs },
           `${command}: ${failure.code}, retrying`,
         );
-        await clock.sleep(delayMs);
+        await this.#sleep(command, delayMs);
       }
     }
   }

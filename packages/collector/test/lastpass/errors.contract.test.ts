@@ -179,6 +179,28 @@ describe('broken transport', () => {
 });
 
 describe('shutdown', () => {
+  it('an abort during a retry backoff ends the wait with LASTPASS_ABORTED, without another request', async () => {
+    await withSimulator({ events: 10, faults: [{ kind: 'server-error', count: 5 }] }, async (sim) => {
+      const controller = new AbortController();
+      const clock = new FakeClock();
+      clock.sleep = (ms: number, signal?: AbortSignal) => {
+        clock.sleeps.push(ms);
+        const waiting = new Promise<void>((_resolve, reject) => {
+          signal?.addEventListener('abort', () => {
+            reject(new Error('aborted'));
+          });
+        });
+        controller.abort();
+        return waiting;
+      };
+      const { client } = clientFor(sim, { clock, signal: controller.signal });
+      const error = await failure(client.getSharedFolderData());
+      expect(error).toMatchObject({ code: 'LASTPASS_ABORTED', retryable: false });
+      expect(clock.sleeps).toHaveLength(1);
+      expect(sim.requests).toHaveLength(1);
+    });
+  });
+
   it('an aborted signal stops a call before it is sent, and ends a rate-limit wait early', async () => {
     await withSimulator({ events: 10 }, async (sim) => {
       const before = new AbortController();
