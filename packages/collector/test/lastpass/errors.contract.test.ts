@@ -178,21 +178,27 @@ describe('broken transport', () => {
   });
 });
 
+/** A clock whose waits only end by abort, and which aborts `controller` as soon as anything waits. */
+function abortingClock(controller: AbortController): FakeClock {
+  const clock = new FakeClock();
+  clock.sleep = (ms: number, signal?: AbortSignal) => {
+    clock.sleeps.push(ms);
+    const waiting = new Promise<void>((_resolve, reject) => {
+      signal?.addEventListener('abort', () => {
+        reject(new Error('aborted'));
+      });
+    });
+    controller.abort();
+    return waiting;
+  };
+  return clock;
+}
+
 describe('shutdown', () => {
   it('an abort during a retry backoff ends the wait with LASTPASS_ABORTED, without another request', async () => {
     await withSimulator({ events: 10, faults: [{ kind: 'server-error', count: 5 }] }, async (sim) => {
       const controller = new AbortController();
-      const clock = new FakeClock();
-      clock.sleep = (ms: number, signal?: AbortSignal) => {
-        clock.sleeps.push(ms);
-        const waiting = new Promise<void>((_resolve, reject) => {
-          signal?.addEventListener('abort', () => {
-            reject(new Error('aborted'));
-          });
-        });
-        controller.abort();
-        return waiting;
-      };
+      const clock = abortingClock(controller);
       const { client } = clientFor(sim, { clock, signal: controller.signal });
       const error = await failure(client.getSharedFolderData());
       expect(error).toMatchObject({ code: 'LASTPASS_ABORTED', retryable: false });
@@ -210,18 +216,8 @@ describe('shutdown', () => {
       expect(sim.requests).toHaveLength(0);
 
       const controller = new AbortController();
-      // A clock whose waits only end by abort: the test aborts while the client waits for its turn.
-      const clock = new FakeClock();
-      clock.sleep = (ms: number, signal?: AbortSignal) => {
-        clock.sleeps.push(ms);
-        const waiting = new Promise<void>((_resolve, reject) => {
-          signal?.addEventListener('abort', () => {
-            reject(new Error('aborted'));
-          });
-        });
-        controller.abort();
-        return waiting;
-      };
+      // The test aborts while the client waits for its turn.
+      const clock = abortingClock(controller);
       const { client } = clientFor(sim, { clock, signal: controller.signal, minIntervalMs: 1_000 });
       await client.getSharedFolderData();
       const error = await failure(client.getSharedFolderData());
