@@ -15,7 +15,7 @@ import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { parse, stringify } from 'yaml';
 import { ecsField, loadPackage } from '@lastpass-elastic/package-model';
 import { checkPackage, type Finding } from './check';
-import { isRecord } from './check/context';
+import { isRecord } from './json';
 import { defaultSpecDir } from './check/spec-loader';
 import { ENCODED_ATTRIBUTES, ENCODED_NESTED } from './check/rules/kibana';
 

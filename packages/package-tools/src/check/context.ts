@@ -13,10 +13,6 @@ export interface RuleContext {
   report: Report;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Sorted file names of a directory (empty when it does not exist). */
 export function filesIn(dir: string, filter: (name: string) => boolean = () => true): string[] {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];

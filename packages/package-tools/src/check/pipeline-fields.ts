@@ -1,4 +1,4 @@
-import { isRecord } from './context';
+import { isRecord } from '../json';
 
 /**
  * Static extraction of the fields an ingest pipeline writes. Heuristics (documented in the README):

@@ -6,7 +6,8 @@ import {
   type PackageModel,
 } from '@lastpass-elastic/package-model';
 import { SetupError } from './errors';
-import { generateMappings, isObject, type JsonObject } from './mappings';
+import { isRecord, type JsonObject } from '../json';
+import { generateMappings } from './mappings';
 
 /** Who installed an asset (in `_meta.managed_by`); Fleet writes `fleet` there. */
 export const MANAGED_BY = 'lastpass-elastic';
@@ -115,8 +116,8 @@ function packageMeta(pkg: PackageModel): JsonObject {
 function indexTemplateSettings(ds: DataStreamModel): { settings: JsonObject; mappings: JsonObject } {
   const indexTemplate = ds.manifest.elasticsearch?.['index_template'];
   return {
-    settings: isObject(indexTemplate) && isObject(indexTemplate['settings']) ? indexTemplate['settings'] : {},
-    mappings: isObject(indexTemplate) && isObject(indexTemplate['mappings']) ? indexTemplate['mappings'] : {},
+    settings: isRecord(indexTemplate) && isRecord(indexTemplate['settings']) ? indexTemplate['settings'] : {},
+    mappings: isRecord(indexTemplate) && isRecord(indexTemplate['mappings']) ? indexTemplate['mappings'] : {},
   };
 }
 
@@ -141,7 +142,7 @@ export function planAssets(pkg: PackageModel): SetupPlan {
     const assets: NamedAsset[] = [];
     for (const name of own) {
       const definition = pipelines[name];
-      if (!isObject(definition))
+      if (!isRecord(definition))
         throw new SetupError(
           'SETUP_INVALID_PACKAGE',
           `pipeline ${name} of data stream ${ds.name} is missing from the package`,

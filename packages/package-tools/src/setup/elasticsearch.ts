@@ -1,7 +1,7 @@
 import { call, errorText, type Endpoint, type Reply } from './http';
 import { MANAGED_BY, type NamedAsset, type SetupPlan, type StreamAssets } from './assets';
 import { SetupError } from './errors';
-import { isObject, type JsonObject } from './mappings';
+import { isRecord, type JsonObject } from '../json';
 import { compareVersions } from '../semver';
 
 export type AssetKind = 'pipeline' | 'component_template' | 'index_template' | 'data_stream';
@@ -54,7 +54,7 @@ function fail(endpoint: Endpoint, what: string, reply: Reply): never {
 /** Scalars as strings and settings flattened, so a body compares equal to Elasticsearch's normalised echo of it. */
 function canonical(value: unknown, key = ''): unknown {
   if (Array.isArray(value)) return value.map((v) => canonical(v));
-  if (isObject(value)) {
+  if (isRecord(value)) {
     if (key === 'settings') return flatten(value);
     if (key === 'data_stream')
       return { hidden: 'false', allow_custom_routing: 'false', ...(canonical(value) as JsonObject) };
@@ -67,7 +67,7 @@ function canonical(value: unknown, key = ''): unknown {
 function flatten(value: JsonObject, prefix = '', out: JsonObject = {}): JsonObject {
   for (const [k, v] of Object.entries(value)) {
     const key = prefix === '' ? k : `${prefix}.${k}`;
-    if (isObject(v)) flatten(v, key, out);
+    if (isRecord(v)) flatten(v, key, out);
     else out[key.startsWith('index.') ? key : `index.${key}`] = canonical(v);
   }
   return out;
@@ -82,8 +82,8 @@ function contains(existing: unknown, desired: unknown): boolean {
       desired.every((d, i) => contains(existing[i], d))
     );
   }
-  if (isObject(desired)) {
-    return isObject(existing) && Object.entries(desired).every(([k, v]) => contains(existing[k], v));
+  if (isRecord(desired)) {
+    return isRecord(existing) && Object.entries(desired).every(([k, v]) => contains(existing[k], v));
   }
   return existing === desired;
 }
@@ -118,7 +118,7 @@ class Installer {
   async pipeline(asset: NamedAsset): Promise<void> {
     const path = `/_ingest/pipeline/${encodeURIComponent(asset.name)}`;
     const found = await this.get(path, `GET pipeline ${asset.name}`);
-    const existing = isObject(found) ? found[asset.name] : undefined;
+    const existing = isRecord(found) ? found[asset.name] : undefined;
     if (existing !== undefined && sameAsset(existing, asset.body)) {
       this.record('pipeline', asset.name, 'unchanged');
       return;
@@ -153,18 +153,18 @@ class Installer {
 }
 
 function templateBody(reply: unknown, kind: 'component_template' | 'index_template'): JsonObject | undefined {
-  if (!isObject(reply)) return undefined;
+  if (!isRecord(reply)) return undefined;
   const list = reply[`${kind}s`];
   const first: unknown = Array.isArray(list) ? list[0] : undefined;
-  const body = isObject(first) ? first[kind] : undefined;
-  return isObject(body) ? body : undefined;
+  const body = isRecord(first) ? first[kind] : undefined;
+  return isRecord(body) ? body : undefined;
 }
 
 function metaOf(template: JsonObject | undefined): { version?: string; managedBy?: string } {
   const meta = template?.['_meta'];
-  if (!isObject(meta)) return {};
+  if (!isRecord(meta)) return {};
   const pkg = meta['package'];
-  const version = isObject(pkg) && typeof pkg['version'] === 'string' ? pkg['version'] : undefined;
+  const version = isRecord(pkg) && typeof pkg['version'] === 'string' ? pkg['version'] : undefined;
   const managedBy = typeof meta['managed_by'] === 'string' ? meta['managed_by'] : undefined;
   return { ...(version === undefined ? {} : { version }), ...(managedBy === undefined ? {} : { managedBy }) };
 }
@@ -187,7 +187,7 @@ export async function setupElasticsearch(
   if (root.status !== 200) fail(es, 'GET /', root);
   const info = root.json;
   const clusterVersion =
-    isObject(info) && isObject(info['version']) && typeof info['version']['number'] === 'string'
+    isRecord(info) && isRecord(info['version']) && typeof info['version']['number'] === 'string'
       ? info['version']['number']
       : undefined;
   if (clusterVersion === undefined || root.headers['x-elastic-product'] !== 'Elasticsearch') {
@@ -272,11 +272,11 @@ async function updateDataStreams(installer: Installer, stream: StreamAssets): Pr
     'GET data streams',
   );
   const list =
-    isObject(found) && Array.isArray(found['data_streams']) ? (found['data_streams'] as unknown[]) : [];
+    isRecord(found) && Array.isArray(found['data_streams']) ? (found['data_streams'] as unknown[]) : [];
   const template = stream.packageComponent.body['template'];
-  const mappings = isObject(template) && isObject(template['mappings']) ? template['mappings'] : {};
+  const mappings = isRecord(template) && isRecord(template['mappings']) ? template['mappings'] : {};
   for (const entry of list) {
-    const name = isObject(entry) && typeof entry['name'] === 'string' ? entry['name'] : undefined;
+    const name = isRecord(entry) && typeof entry['name'] === 'string' ? entry['name'] : undefined;
     if (name === undefined) continue;
     const target = encodeURIComponent(name);
     const mapped = await call(es, 'PUT', `/${target}/_mapping`, { body: JSON.stringify(mappings) });
@@ -292,9 +292,9 @@ async function updateDataStreams(installer: Installer, stream: StreamAssets): Pr
     } else if (mapped.status !== 200) fail(es, `PUT ${name}/_mapping`, mapped);
     // The final pipeline moves only when it is ours (or none): Fleet's own stays where Fleet put it.
     const current = await installer.get(`/${target}/_settings/index.final_pipeline`, `GET ${name}/_settings`);
-    const finals = isObject(current)
+    const finals = isRecord(current)
       ? Object.values(current).map((i) =>
-          isObject(i) && isObject(i['settings']) && isObject(i['settings']['index'])
+          isRecord(i) && isRecord(i['settings']) && isRecord(i['settings']['index'])
             ? i['settings']['index']['final_pipeline']
             : undefined,
         )
@@ -323,13 +323,13 @@ async function removeUnusedPipelines(installer: Installer, stream: StreamAssets)
     `/_ingest/pipeline/${encodeURIComponent(`${prefix}*`)}`,
     'GET old pipelines',
   );
-  if (!isObject(found)) return;
+  if (!isRecord(found)) return;
   const current = new Set(stream.pipelines.map((p) => p.name));
   const groups = new Map<string, string[]>();
   for (const name of Object.keys(found)) {
     if (current.has(name)) continue;
     const version = /^(\d+\.\d+\.\d+)/.exec(name.slice(prefix.length))?.[1];
-    if (version === undefined || !isObject(found[name]) || metaOf(found[name]).managedBy !== MANAGED_BY)
+    if (version === undefined || !isRecord(found[name]) || metaOf(found[name]).managedBy !== MANAGED_BY)
       continue;
     groups.set(version, [...(groups.get(version) ?? []), name]);
   }
@@ -339,10 +339,10 @@ async function removeUnusedPipelines(installer: Installer, stream: StreamAssets)
     'GET index settings',
   );
   const inUse = new Set<string>();
-  if (isObject(settings)) {
+  if (isRecord(settings)) {
     for (const index of Object.values(settings)) {
       const index_ =
-        isObject(index) && isObject(index['settings']) && isObject(index['settings']['index'])
+        isRecord(index) && isRecord(index['settings']) && isRecord(index['settings']['index'])
           ? index['settings']['index']
           : {};
       for (const key of ['default_pipeline', 'final_pipeline'])

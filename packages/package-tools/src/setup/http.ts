@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { SetupError } from './errors';
-import { isObject } from './mappings';
+import { isRecord } from '../json';
 
 /** Where to connect and how to authenticate. Secrets live only in `authorization`, never in messages. */
 export interface Endpoint {
@@ -132,11 +132,11 @@ const TLS_CODES = new Set([
 
 function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
-  for (let depth = 0; depth < 5 && isObject(current); depth += 1) {
+  for (let depth = 0; depth < 5 && isRecord(current); depth += 1) {
     if (typeof current['code'] === 'string' && current['code'] !== 'UND_ERR_SOCKET') return current['code'];
     current = current['cause'];
   }
-  return isObject(error) && typeof error['code'] === 'string' ? error['code'] : undefined;
+  return isRecord(error) && typeof error['code'] === 'string' ? error['code'] : undefined;
 }
 
 /** One HTTP call; network failures become SETUP_UNREACHABLE / SETUP_TLS naming only the URL. */
@@ -188,9 +188,9 @@ export async function call(
 /** Elasticsearch's or Kibana's error text from a reply body, on one line, without echoing headers. */
 export function errorText(reply: Reply): string {
   const body = reply.json;
-  if (isObject(body)) {
+  if (isRecord(body)) {
     const error = body['error'];
-    if (isObject(error)) {
+    if (isRecord(error)) {
       const type = typeof error['type'] === 'string' ? error['type'] : 'error';
       const reason = typeof error['reason'] === 'string' ? error['reason'] : '';
       return `${type}: ${reason}`.trim();

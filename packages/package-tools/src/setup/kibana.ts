@@ -3,7 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { call, errorText, type Endpoint, type Reply } from './http';
 import { SetupError } from './errors';
-import { isObject } from './mappings';
+import { isRecord } from '../json';
 import { compareVersions } from '../semver';
 
 /** Fleet's public API version header value (Kibana 8.x and 9.x accept it). */
@@ -144,7 +144,7 @@ export async function setupKibana(
   });
   if (reply.status !== 200) throw explainKibanaError(kibana, 'POST /api/fleet/epm/packages', reply);
   const items =
-    isObject(reply.json) && Array.isArray(reply.json['items']) ? reply.json['items'].length : undefined;
+    isRecord(reply.json) && Array.isArray(reply.json['items']) ? reply.json['items'].length : undefined;
   const action =
     previous === undefined
       ? 'installed'

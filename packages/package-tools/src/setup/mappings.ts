@@ -1,10 +1,5 @@
 import { ecsField, type FieldDefinition } from '@lastpass-elastic/package-model';
-
-export type JsonObject = Record<string, unknown>;
-
-export function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+import { isRecord, type JsonObject } from '../json';
 
 /** Fleet's default `ignore_above` for keyword-like fields without one. */
 export const DEFAULT_IGNORE_ABOVE = 1024;
@@ -89,7 +84,7 @@ export function fieldMapping(field: FieldDefinition): JsonObject {
   if (Array.isArray(multi) && ['keyword', 'text', 'match_only_text', 'wildcard'].includes(type)) {
     const fields: JsonObject = {};
     for (const entry of multi) {
-      if (!isObject(entry)) continue;
+      if (!isRecord(entry)) continue;
       const name = str(entry['name']);
       const subType = str(entry['type']);
       if (name === undefined || subType === undefined) continue;
@@ -109,7 +104,7 @@ export function fieldMapping(field: FieldDefinition): JsonObject {
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (!isObject(value)) return value;
+  if (!isRecord(value)) return value;
   return Object.fromEntries(
     Object.keys(value)
       .sort()
@@ -163,7 +158,7 @@ export function generateMappings(fields: readonly FieldDefinition[]): GeneratedM
     for (let i = 0; i < parts.length - 1; i += 1) {
       const part = parts[i] ?? '';
       const existing = node[part];
-      if (isObject(existing)) {
+      if (isRecord(existing)) {
         if (
           typeof existing['type'] === 'string' &&
           existing['type'] !== 'object' &&
@@ -175,7 +170,7 @@ export function generateMappings(fields: readonly FieldDefinition[]): GeneratedM
           placed = false;
           break;
         }
-        if (!isObject(existing['properties'])) existing['properties'] = {};
+        if (!isRecord(existing['properties'])) existing['properties'] = {};
         node = existing['properties'] as JsonObject;
       } else {
         const created: JsonObject = {};
@@ -187,7 +182,7 @@ export function generateMappings(fields: readonly FieldDefinition[]): GeneratedM
     const leaf = parts[parts.length - 1] ?? '';
     const mapping = fieldMapping(field);
     const existing = node[leaf];
-    if (isObject(existing)) {
+    if (isRecord(existing)) {
       if (mapping['type'] !== 'object' && mapping['type'] !== 'nested') {
         problems.push(
           `field "${field.name}" is a ${String(mapping['type'])} field but other fields are defined under it`,

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { startFakeElasticsearch } from '@lastpass-elastic/ingest';
 import { fleetPipelineName, loadPackage, validateDocument } from '@lastpass-elastic/package-model';
 import { endpointFromEnv, generateMappings, planAssets, setupElasticsearch } from '../../src';
+import { isRecord, type JsonObject } from '../../src/json';
 
 const ROOT = resolve(__dirname, '../../../..');
 const GOLDEN = join(__dirname, 'golden');
@@ -10,15 +11,14 @@ const UPDATE = process.env['UPDATE_GOLDEN'] === '1';
 const pkg = loadPackage(ROOT);
 const plan = planAssets(pkg);
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+type Json = JsonObject;
 
 /** Every mapped leaf as [dotted path, mapping]. */
 function leaves(properties: Json, prefix = ''): [string, Json][] {
   return Object.entries(properties).flatMap(([name, raw]) => {
     const path = prefix === '' ? name : `${prefix}.${name}`;
     const field = raw as Json;
-    return isObject(field['properties'])
+    return isRecord(field['properties'])
       ? [
           ...(field['type'] === undefined ? [] : [[path, field] as [string, Json]]),
           ...leaves(field['properties'], path),
@@ -30,7 +30,7 @@ function leaves(properties: Json, prefix = ''): [string, Json][] {
 /** Leaf paths of a document (dotted keys and nested objects alike; arrays of objects walked). */
 function documentPaths(value: unknown, prefix = ''): string[] {
   if (Array.isArray(value)) return value.flatMap((v) => documentPaths(v, prefix));
-  if (!isObject(value)) return prefix === '' ? [] : [prefix];
+  if (!isRecord(value)) return prefix === '' ? [] : [prefix];
   return Object.entries(value).flatMap(([k, v]) => documentPaths(v, prefix === '' ? k : `${prefix}.${k}`));
 }
 

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECS_VERSION, readStructured, validateDocument } from '@lastpass-elastic/package-model';
-import { filesIn, isRecord, type RuleContext } from '../context';
+import { isRecord } from '../../json';
+import { filesIn, type RuleContext } from '../context';
 
 /** sample_event*.json documents fit their data stream's fields (types, constants, ECS allowed values). */
 export function checkSampleEvents(ctx: RuleContext): void {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ecsField, readStructured, type FieldDefinition } from '@lastpass-elastic/package-model';
-import { filesIn, isRecord, type RuleContext } from '../context';
+import { isRecord } from '../../json';
+import { filesIn, type RuleContext } from '../context';
 
 const FIELDS_LIMIT = 2048;
 const REQUIRED: Record<string, string> = {

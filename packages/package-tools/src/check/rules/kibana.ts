@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
-import { filesIn, isRecord, type RuleContext } from '../context';
+import { isRecord } from '../../json';
+import { filesIn, type RuleContext } from '../context';
 
 /** Saved-object attributes Kibana stores as JSON strings (elastic-package internal/builder/dashboards.go). */
 export const ENCODED_ATTRIBUTES = [

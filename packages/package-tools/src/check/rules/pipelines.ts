@@ -9,7 +9,8 @@ import {
   parseYaml,
   type DataStreamModel,
 } from '@lastpass-elastic/package-model';
-import { isRecord, type RuleContext } from '../context';
+import { isRecord } from '../../json';
+import type { RuleContext } from '../context';
 import { eachProcessor, removedFieldsOf, writtenFields } from '../pipeline-fields';
 
 const ECS_VALUE_FIELDS = ['event.kind', 'event.category', 'event.type', 'event.outcome'];

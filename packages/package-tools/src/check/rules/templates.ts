@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { defaultTemplateVars, renderAgentTemplate } from '../../fleet-template';
-import { filesIn, isRecord, type RuleContext } from '../context';
+import { isRecord } from '../../json';
+import { filesIn, type RuleContext } from '../context';
 
 /** Values for required vars that have no default, so templates can be rendered offline. */
 const PLACEHOLDERS: Record<string, string> = { account_number: '12345678' };
