@@ -41,49 +41,58 @@ function patternRegExp(pattern: string): RegExp {
   return re;
 }
 
+type Mismatch = { kind: 'type' | 'allowed_value'; message: string };
+const typeMismatch = (message: string): Mismatch => ({ kind: 'type', message });
+
 /** Why `value` (one element) does not fit `field`, or undefined when it does. */
-function typeProblem(field: FieldDefinition, value: unknown): string | undefined {
+function typeProblem(field: FieldDefinition, value: unknown): Mismatch | undefined {
   const t = field.type;
   if (STRING_TYPES.has(t)) {
-    if (typeof value !== 'string') return `expected a string for ${t} field, got ${describe(value)}`;
+    if (typeof value !== 'string')
+      return typeMismatch(`expected a string for ${t} field, got ${describe(value)}`);
     if (t === 'constant_keyword' && field.value !== undefined && value !== field.value) {
-      return `constant_keyword value must be "${field.value}", got "${value}"`;
+      return typeMismatch(`constant_keyword value must be "${field.value}", got "${value}"`);
     }
     if (field.allowedValues && !field.allowedValues.includes(value)) {
-      return `"${value}" is not an allowed ECS value (expected one of ${field.allowedValues.join(', ')})`;
+      return {
+        kind: 'allowed_value',
+        message: `"${value}" is not an allowed ECS value (expected one of ${field.allowedValues.join(', ')})`,
+      };
     }
     if (field.pattern !== undefined && !patternRegExp(field.pattern).test(value)) {
-      return `"${value}" does not match the pattern ${field.pattern}`;
+      return typeMismatch(`"${value}" does not match the pattern ${field.pattern}`);
     }
     return undefined;
   }
   if (INTEGER_TYPES.has(t)) {
     return typeof value === 'number' && Number.isInteger(value)
       ? undefined
-      : `expected an integer for ${t} field, got ${describe(value)}`;
+      : typeMismatch(`expected an integer for ${t} field, got ${describe(value)}`);
   }
   if (NUMBER_TYPES.has(t)) {
     return typeof value === 'number' && Number.isFinite(value)
       ? undefined
-      : `expected a number for ${t} field, got ${describe(value)}`;
+      : typeMismatch(`expected a number for ${t} field, got ${describe(value)}`);
   }
   switch (t) {
     case 'boolean':
-      return typeof value === 'boolean' ? undefined : `expected a boolean, got ${describe(value)}`;
+      return typeof value === 'boolean'
+        ? undefined
+        : typeMismatch(`expected a boolean, got ${describe(value)}`);
     case 'date':
       if (typeof value === 'number' && Number.isFinite(value)) return undefined;
-      if (typeof value !== 'string') return `expected a date string, got ${describe(value)}`;
+      if (typeof value !== 'string') return typeMismatch(`expected a date string, got ${describe(value)}`);
       return field.date_format !== undefined || !Number.isNaN(Date.parse(value))
         ? undefined
-        : `"${value}" is not a date`;
+        : typeMismatch(`"${value}" is not a date`);
     case 'ip':
       return typeof value === 'string' && isIP(value) !== 0
         ? undefined
-        : `expected an IP address, got ${JSON.stringify(value)}`;
+        : typeMismatch(`expected an IP address, got ${JSON.stringify(value)}`);
     case 'geo_point':
       return isPlainObject(value) || typeof value === 'string'
         ? undefined
-        : `expected a geo_point, got ${describe(value)}`;
+        : typeMismatch(`expected a geo_point, got ${describe(value)}`);
     default:
       return undefined;
   }
@@ -165,13 +174,7 @@ export function validateDocument(ds: DataStreamModel, doc: Record<string, unknow
           continue;
         }
         const why = typeProblem(field, element);
-        if (why) {
-          const kind =
-            field.allowedValues && typeof element === 'string' && !field.allowedValues.includes(element)
-              ? 'allowed_value'
-              : 'type';
-          problems.push({ path, kind, message: `field "${path}": ${why}` });
-        }
+        if (why) problems.push({ path, kind: why.kind, message: `field "${path}": ${why.message}` });
       }
       return;
     }

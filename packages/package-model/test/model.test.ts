@@ -112,6 +112,12 @@ describe('validateDocument', () => {
       'source.ip',
     ]);
     expect(problems.find((p) => p.path === 'mini.things.surprise')?.message).toMatch(/undefined/);
+    const kind = (path: string): string | undefined => problems.find((p) => p.path === path)?.kind;
+    expect([kind('event.kind'), kind('mini.things.count'), kind('mini.things.surprise')]).toEqual([
+      'allowed_value',
+      'type',
+      'undefined',
+    ]);
   });
 
   it('looks fields up by name, by wildcard and under open types, from one cached index', () => {
