@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PackageModel } from '@lastpass-elastic/package-model';
+import { readStructured, type PackageModel } from '@lastpass-elastic/package-model';
+import { isRecord } from '../json';
 import type { Report } from './findings';
 import type { CheckMode } from './structure';
 
@@ -19,4 +20,14 @@ export function filesIn(dir: string, filter: (name: string) => boolean = () => t
   return readdirSync(dir)
     .sort()
     .filter((f) => statSync(join(dir, f)).isFile() && filter(f));
+}
+
+/** `_dev/build/build.yml` and its `dependencies.ecs.reference`; undefined when the file cannot be read or parsed. */
+export function ecsReference(root: string): { file: string; reference: unknown } | undefined {
+  const file = join(root, '_dev', 'build', 'build.yml');
+  const read = readStructured(file);
+  if (!read.ok) return undefined;
+  const deps = isRecord(read.value) ? read.value['dependencies'] : undefined;
+  const ecs = isRecord(deps) ? deps['ecs'] : undefined;
+  return { file, reference: isRecord(ecs) ? ecs['reference'] : undefined };
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ECS_VERSION, readStructured, validateDocument } from '@lastpass-elastic/package-model';
+import { ECS_VERSION, validateDocument } from '@lastpass-elastic/package-model';
 import { isRecord } from '../../json';
-import { filesIn, type RuleContext } from '../context';
+import { ecsReference, filesIn, type RuleContext } from '../context';
 
 /** sample_event*.json documents fit their data stream's fields (types, constants, ECS allowed values). */
 export function checkSampleEvents(ctx: RuleContext): void {
@@ -31,12 +31,9 @@ export function checkSampleEvents(ctx: RuleContext): void {
 /** `_dev/build/build.yml` pins ECS to exactly the @elastic/ecs version (source mode). */
 export function checkEcsPin(ctx: RuleContext): void {
   if (ctx.mode !== 'source') return;
-  const file = join(ctx.root, '_dev', 'build', 'build.yml');
-  const read = readStructured(file);
-  if (!read.ok) return; // the external-fields rule reports a missing build.yml when it matters
-  const deps = isRecord(read.value) ? read.value['dependencies'] : undefined;
-  const ecs = isRecord(deps) ? deps['ecs'] : undefined;
-  const reference = isRecord(ecs) ? ecs['reference'] : undefined;
+  const pin = ecsReference(ctx.root);
+  if (!pin) return; // the external-fields rule reports a missing build.yml when it matters
+  const { file, reference } = pin;
   const expected = `git@v${ECS_VERSION}`;
   if (reference !== expected) {
     ctx.report(

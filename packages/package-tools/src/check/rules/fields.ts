@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { ecsField, readStructured, type FieldDefinition } from '@lastpass-elastic/package-model';
 import { isRecord } from '../../json';
-import { filesIn, type RuleContext } from '../context';
+import { ecsReference, filesIn, type RuleContext } from '../context';
 
 const FIELDS_LIMIT = 2048;
 const REQUIRED: Record<string, string> = {
@@ -16,14 +16,6 @@ const ALLOWED_OVERRIDES: Record<string, string[]> = {
   constant_keyword: ['keyword'],
   object: ['group', 'nested'],
 };
-
-/** True when build.yml declares the ECS dependency. */
-function hasEcsDependency(root: string): boolean {
-  const read = readStructured(join(root, '_dev', 'build', 'build.yml'));
-  if (!read.ok || !isRecord(read.value)) return false;
-  const deps = read.value['dependencies'];
-  return isRecord(deps) && isRecord(deps['ecs']) && typeof deps['ecs']['reference'] === 'string';
-}
 
 /** Group entries (containers, which the flattened model omits) may not set unit or metric_type. */
 function checkGroups(ctx: RuleContext, file: string, entries: unknown, prefix: string): void {
@@ -86,7 +78,7 @@ function checkField(ctx: RuleContext, f: FieldDefinition, buildYml: boolean): vo
 export function checkFields(ctx: RuleContext): void {
   const { model, report } = ctx;
   if (!model) return;
-  const buildYml = hasEcsDependency(ctx.root);
+  const buildYml = typeof ecsReference(ctx.root)?.reference === 'string';
   for (const ds of model.dataStreams) {
     const fieldsDir = join(ds.dir, 'fields');
     for (const f of filesIn(fieldsDir, (n) => n.endsWith('.yml'))) {
