@@ -85,7 +85,9 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
       const root = join(ROOT, 'test', 'fixtures', 'packages', 'bad_pipeline_tag');
       expect(await main(['setup', '--kibana', '--root', root, '--out', out], t)).toBe(1);
       expect(t.out()).toMatch(/^PIPELINE_TAG \S+/m);
-      expect(t.err()).toContain('no zip written');
+      expect(t.err()).toMatch(
+        /^lastpass-elastic setup: the package does not build: .*no zip written \[BUILD_CHECK_FAILED\]\n$/,
+      );
       expect(kibana.calls).toEqual([]);
     } finally {
       rmSync(out, { recursive: true, force: true });

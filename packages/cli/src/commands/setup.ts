@@ -153,11 +153,18 @@ export const setup: Command = {
         io.stderr.write(`lastpass-elastic setup: ${error.message} [${error.code}]\n`);
         return error.exitCode;
       }
-      if (error instanceof PackageModelError || error instanceof BuildError) {
+      if (error instanceof PackageModelError) {
+        io.stderr.write(
+          `lastpass-elastic setup: cannot read the package: ${error.message} [${error.code}]\n`,
+        );
+        return 1;
+      }
+      if (error instanceof BuildError) {
         // Like `build`: the findings that stopped it on stdout, the one-line verdict on stderr.
-        if (error instanceof BuildError)
-          for (const f of error.findings) io.stdout.write(`${formatFinding(f)}\n`);
-        io.stderr.write(`lastpass-elastic setup: cannot read the package: ${error.message}\n`);
+        for (const f of error.findings) io.stdout.write(`${formatFinding(f)}\n`);
+        io.stderr.write(
+          `lastpass-elastic setup: the package does not build: ${error.message} [${error.code}]\n`,
+        );
         return 1;
       }
       throw error;
