@@ -4,8 +4,14 @@
 // NDJSON. The simulator, the fake Elasticsearch and each collector run are separate processes (built
 // dist). Prints events/s, the collector's peak RSS, API calls, and the ratio to a floor measured in the
 // same run: JSON.parse of the response bytes + JSON.stringify of the bulk bodies for the same events.
-// The fake Elasticsearch runs every ingest pipeline in its own process: it is a local stand-in, and the
-// Elasticsearch figure measures the collector AND that stand-in. Printed, never asserted.
+// The fake Elasticsearch runs every ingest pipeline in its own single-threaded process: it is a local
+// stand-in, and that figure measures the collector AND the stand-in. A second fake Elasticsearch runs
+// no pipeline (it acknowledges each document with a cheap deterministic id, still answering 409 for a
+// repeat): that figure measures the collector itself, which is what the issue's target is about. Both
+// are printed, labelled. Printed, never asserted.
+// Options: `node scripts/bench-collector.mjs [count] [--only es|ack|ndjson] [--cpu-prof <dir>]`
+// (`--cpu-prof` writes a V8 CPU profile of each collector process into <dir>;
+// `--max-old-space-size <MB>` is passed to the collector processes only).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,14 +19,25 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const count = Number(process.argv[2] ?? 1_000_000);
+const args = process.argv.slice(2);
+const flag = (name) => {
+  const i = args.indexOf(name);
+  if (i < 0) return undefined;
+  const value = args[i + 1];
+  args.splice(i, 2);
+  return value;
+};
+const only = flag('--only');
+const cpuProfDir = flag('--cpu-prof');
+const maxOldSpace = flag('--max-old-space-size');
+const count = Number(args[0] ?? 1_000_000);
 const hash = 'bench-provisioning-hash-0f3a';
 const dist = (ws) => join(root, `packages/${ws}/dist/index.js`);
 
 /** Runs `code` in a child node process; resolves with the first stdout line parsed as JSON (and the child). */
-function child(code, { keepAlive = false } = {}) {
+function child(code, { keepAlive = false, nodeArgs = [] } = {}) {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(process.execPath, [...nodeArgs, '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
     let buf = '';
     proc.stdout.on('data', (chunk) => {
       buf += chunk.toString();
@@ -43,12 +60,29 @@ startSimulator({ seed: 1, events: ${count}, provisioningHash: ${JSON.stringify(h
   console.log(JSON.stringify({ url: s.url, account: s.options.accountNumber, zone: s.options.timeZone, start: s.options.start, events: s.tenant.events.length }));
 });`;
 
-const elasticsearchCode = `
-const { startFakeElasticsearch } = require(${JSON.stringify(dist('ingest'))});
+// With ackOnly the pipelines are installed (the collector's preflight checks them) but never run:
+// each document is stored as {@timestamp} under an id hashed from its message and occurrence (the
+// final pipeline step keeps the id the default step made).
+const elasticsearchCode = (ackOnly) => `
+const { createHash } = require('node:crypto');
+const { startFakeElasticsearch, PipelineStore } = require(${JSON.stringify(dist('ingest'))});
 const { loadPackage } = require(${JSON.stringify(dist('package-model'))});
 const { endpointFromEnv, planAssets, setupElasticsearch } = require(${JSON.stringify(dist('package-tools'))});
+const ackOnlyHost = (now) => {
+  const store = new PipelineStore({ now });
+  return {
+    put: (...a) => store.put(...a), delete: (...a) => store.delete(...a), has: (...a) => store.has(...a),
+    compile: (...a) => store.compile(...a), simulate: (...a) => store.simulate(...a),
+    simulatePipeline: (...a) => store.simulatePipeline(...a),
+    process: (_pipeline, input) => ({
+      kind: 'indexed', _index: input._index,
+      _id: input._id ?? createHash('sha1').update(String(input._source.message)).update(JSON.stringify(input._source.lastpass_enterprise ?? null)).digest('base64url'),
+      _source: { '@timestamp': '2024-01-01T00:00:00.000Z' },
+    }),
+  };
+};
 (async () => {
-  const fake = await startFakeElasticsearch({ recordRequests: false, retainSources: false, auth: { apiKey: 'YmVuY2g6a2V5' } });
+  const fake = await startFakeElasticsearch({ recordRequests: false, retainSources: false, auth: { apiKey: 'YmVuY2g6a2V5' }${ackOnly ? ', pipelineHost: ackOnlyHost' : ''} });
   await setupElasticsearch(endpointFromEnv('Elasticsearch', '--elasticsearch', fake.url, { ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5' }), planAssets(loadPackage(${JSON.stringify(root)})));
   console.log(JSON.stringify({ url: fake.url }));
 })();`;
@@ -61,14 +95,22 @@ const { Writable } = require('node:stream');
   const lines = [];
   const stdout = new Writable({ write(c, _e, cb) { lines.push(c.toString()); cb(); } });
   const config = resolveConfig({ streams: 'event_report' }, ${JSON.stringify(env)}, process.cwd());
+  const peak = { heapUsed: 0, external: 0, arrayBuffers: 0 };
+  const sample = setInterval(() => {
+    const m = process.memoryUsage();
+    for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k]);
+  }, 50);
   const started = process.hrtime.bigint();
   const { exitCode, results } = await runCollect({
     config, env: ${JSON.stringify(env)}, stdout, stderr: process.stderr, interactive: false, once: true, strict: false,
     since: ${since}, signal: new AbortController().signal,
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  console.log(JSON.stringify({ exitCode, seconds, counts: results[0] && results[0].counts, maxRssKb: process.resourceUsage().maxRSS, line: lines.join('').trim() }));
-  process.exit(0);
+  clearInterval(sample);
+  console.log(JSON.stringify({ exitCode, seconds, counts: results[0] && results[0].counts, maxRssKb: process.resourceUsage().maxRSS, peak, line: lines.join('').trim() }));
+  // exit through the event loop so that --cpu-prof can write its profile
+  process.exitCode = 0;
+  setImmediate(() => process.exit(0));
 })();`;
 }
 
@@ -115,8 +157,10 @@ try {
   );
   const sim = await child(simulatorCode);
   children.push(sim.proc);
-  const es = await child(elasticsearchCode);
+  const es = await child(elasticsearchCode(false));
   children.push(es.proc);
+  const esAck = await child(elasticsearchCode(true));
+  children.push(esAck.proc);
   const floorSeconds = await floor(sim.answer.url, sim.answer.account);
   const hashFile = join(tmp, 'hash');
   writeFileSync(hashFile, hash);
@@ -132,7 +176,18 @@ try {
   };
   const runs = [
     [
-      'elasticsearch (fake, separate process)',
+      'ack',
+      'elasticsearch, fake acknowledging without pipelines (the collector itself)',
+      {
+        ...base,
+        ELASTICSEARCH_URL: esAck.answer.url,
+        ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5',
+        LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-ack'),
+      },
+    ],
+    [
+      'es',
+      'elasticsearch, fake running the package pipelines single-threaded (collector + stand-in)',
       {
         ...base,
         ELASTICSEARCH_URL: es.answer.url,
@@ -141,7 +196,8 @@ try {
       },
     ],
     [
-      'ndjson (local executor)',
+      'ndjson',
+      'ndjson (pipelines run by the local executor in the collector process)',
       {
         ...base,
         LASTPASS_ELASTIC_OUTPUT: 'ndjson',
@@ -153,13 +209,22 @@ try {
   process.stdout.write(
     `floor (JSON.parse responses + JSON.stringify bulk bodies): ${floorSeconds.toFixed(2)} s = ${Math.round(count / floorSeconds).toLocaleString('en-US')} events/s\n`,
   );
-  for (const [label, env] of runs) {
-    const run = await child(collectorCode(env, since));
+  const mb = (bytes) => Math.round(bytes / 1024 / 1024);
+  for (const [key, label, env] of runs) {
+    if (only !== undefined && only !== key) continue;
+    const nodeArgs = [
+      ...(cpuProfDir === undefined
+        ? []
+        : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `collector-${key}.cpuprofile`]),
+      ...(maxOldSpace === undefined ? [] : [`--max-old-space-size=${maxOldSpace}`]),
+    ];
+    const run = await child(collectorCode(env, since), { nodeArgs });
+    await new Promise((resolve) => run.proc.once('exit', resolve));
     const r = run.answer;
     const eps = Math.round((r.counts?.indexed ?? 0) / r.seconds);
     process.stdout.write(
-      `${label}: exit=${r.exitCode} indexed=${r.counts?.indexed} in ${r.seconds.toFixed(1)} s = ${eps.toLocaleString('en-US')} events/s; ` +
-        `collector peak RSS ${Math.round(r.maxRssKb / 1024)} MB; api_calls=${r.counts?.api_calls}; ratio to floor ${(r.seconds / floorSeconds).toFixed(1)}x\n  ${r.line}\n`,
+      `${label}:\n  exit=${r.exitCode} indexed=${r.counts?.indexed} in ${r.seconds.toFixed(1)} s = ${eps.toLocaleString('en-US')} events/s; ` +
+        `collector peak RSS ${mb(r.maxRssKb * 1024)} MB (heap ${mb(r.peak.heapUsed)} MB, external ${mb(r.peak.external)} MB); api_calls=${r.counts?.api_calls}; ratio to floor ${(r.seconds / floorSeconds).toFixed(1)}x\n  ${r.line}\n`,
     );
   }
 } finally {

@@ -7,7 +7,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   writeSync,
 } from 'node:fs';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import type { StreamId } from '../config/schema';
 import { CollectorError } from '../errors';
 import type { RawDocument } from '../streams/types';
+import { IdIndex } from './id-index';
 import type { DocumentProcessor } from './processor';
 import type { Sink, Verdict } from './types';
 
@@ -22,7 +23,9 @@ interface OpenFile {
   path: string;
   fd: number;
   size: number;
-  ids: Set<string>;
+  /** File number → its path: the rotated files (oldest first), then the current one (last). */
+  paths: string[];
+  ids: IdIndex;
 }
 
 function eventIdOf(line: string): string | undefined {
@@ -34,13 +37,53 @@ function eventIdOf(line: string): string | undefined {
   }
 }
 
+const CHUNK = 1 << 20;
+
+/**
+ * Calls `line(text, offset)` for every complete line of the file (read in 1 MiB chunks, never whole);
+ * returns the byte length of its complete lines.
+ */
+function eachLine(fd: number, line: (text: string, offset: number) => void): number {
+  const chunk = Buffer.allocUnsafe(CHUNK);
+  let carry = Buffer.alloc(0);
+  let carryAt = 0; // file offset of carry[0]
+  for (let pos = 0; ;) {
+    const n = readSync(fd, chunk, 0, CHUNK, pos);
+    if (n === 0) return carryAt;
+    pos += n;
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk.subarray(0, n)]) : chunk.subarray(0, n);
+    let start = 0;
+    for (let nl = buf.indexOf(10); nl >= 0; nl = buf.indexOf(10, start)) {
+      line(buf.toString('utf8', start, nl), carryAt + start);
+      start = nl + 1;
+    }
+    carry = Buffer.from(buf.subarray(start));
+    carryAt += start;
+  }
+}
+
+/** The line starting at `offset` of an open file (up to its newline or the end of the file). */
+function lineAt(fd: number, offset: number): string {
+  let buf = Buffer.allocUnsafe(4096);
+  let length = 0;
+  for (;;) {
+    if (length === buf.length) buf = Buffer.concat([buf, Buffer.allocUnsafe(buf.length)]);
+    const n = readSync(fd, buf, length, buf.length - length, offset + length);
+    const nl = buf.indexOf(10, length);
+    length += n;
+    if (nl >= 0 && nl < length) return buf.toString('utf8', 0, nl);
+    if (n === 0) return buf.toString('utf8', 0, length);
+  }
+}
+
 /**
  * The embedded default output (contracts §7): `<dir>/lastpass_enterprise.<stream>-<namespace>.ndjson`,
  * one ECS document per line after the package pipeline and Fleet's final-pipeline steps. Idempotent
- * across restarts: the `event.id`s of every existing file (rotations included) are loaded at start and
- * never written twice; a partial last line left by a crash is truncated first. Each batch is written
- * with one write and fsync'd before its verdicts are returned. Size-based rotation: `.1`, `.2`, …
- * (higher = newer).
+ * across restarts: the `event.id`s of every existing file (rotations included) are indexed at start
+ * (files read in chunks; the index keeps a 64-bit hash and the line's place per id and confirms a hash
+ * hit by reading the line back, so it is exact — see `IdIndex`) and never written twice; a partial last
+ * line left by a crash is truncated first. Each batch is written with one write and fsync'd before its
+ * verdicts are returned. Size-based rotation: `.1`, `.2`, … (higher = newer).
  */
 export class NdjsonSink implements Sink {
   private readonly files = new Map<StreamId, OpenFile>();
@@ -64,18 +107,34 @@ export class NdjsonSink implements Sink {
     const path = this.fileOf(stream);
     try {
       mkdirSync(this.options.dir, { recursive: true });
-      const ids = new Set<string>();
-      for (const rotated of this.rotations(path)) this.collectIds(readFileSync(rotated, 'utf8'), ids);
-      const fd = openSync(path, existsSync(path) ? 'r+' : 'w+', 0o644);
-      const text = readFileSync(path, 'utf8');
-      const end = text.lastIndexOf('\n') + 1;
-      const complete = Buffer.byteLength(text.slice(0, end));
-      if (complete !== fstatSync(fd).size) {
-        ftruncateSync(fd, complete); // a partial last line left by a crash
-        fsyncSync(fd);
+      const paths = [...this.rotations(path), path];
+      const current = paths.length - 1;
+      const file: OpenFile = {
+        path,
+        fd: -1,
+        size: 0,
+        paths,
+        ids: new IdIndex((n, offset) => this.idAt(file, n, offset)),
+      };
+      const index = (n: number) => (text: string, offset: number) => {
+        const id = eventIdOf(text);
+        if (id !== undefined) file.ids.add(id, n, offset);
+      };
+      paths.slice(0, current).forEach((rotated, n) => {
+        const fd = openSync(rotated, 'r');
+        try {
+          eachLine(fd, index(n));
+        } finally {
+          closeSync(fd);
+        }
+      });
+      file.fd = openSync(path, existsSync(path) ? 'r+' : 'w+', 0o644);
+      const complete = eachLine(file.fd, index(current));
+      if (complete !== fstatSync(file.fd).size) {
+        ftruncateSync(file.fd, complete); // a partial last line left by a crash
+        fsyncSync(file.fd);
       }
-      this.collectIds(text.slice(0, end), ids);
-      const file: OpenFile = { path, fd, size: complete, ids };
+      file.size = complete;
       this.files.set(stream, file);
       return file;
     } catch (error) {
@@ -89,6 +148,17 @@ export class NdjsonSink implements Sink {
     }
   }
 
+  /** The `event.id` of the line at `offset` of file number `n` (the index confirming a hash hit). */
+  private idAt(file: OpenFile, n: number, offset: number): string | undefined {
+    if (n === file.paths.length - 1) return eventIdOf(lineAt(file.fd, offset));
+    const fd = openSync(file.paths[n] ?? '', 'r');
+    try {
+      return eventIdOf(lineAt(fd, offset));
+    } finally {
+      closeSync(fd);
+    }
+  }
+
   private rotations(path: string): string[] {
     const dir = this.options.dir;
     const base = path.slice(dir.length + 1);
@@ -98,45 +168,44 @@ export class NdjsonSink implements Sink {
       .map((f) => join(dir, f));
   }
 
-  private collectIds(text: string, ids: Set<string>): void {
-    let start = 0;
-    for (;;) {
-      const nl = text.indexOf('\n', start);
-      if (nl < 0) break;
-      const id = eventIdOf(text.slice(start, nl));
-      if (id !== undefined) ids.add(id);
-      start = nl + 1;
-    }
-  }
-
   private rotate(file: OpenFile): void {
     closeSync(file.fd);
-    const last = this.rotations(file.path).at(-1);
+    const last = file.paths.length >= 2 ? file.paths[file.paths.length - 2] : undefined;
     const n = last === undefined ? 1 : Number(last.slice(file.path.length + 1)) + 1;
-    renameSync(file.path, `${file.path}.${n}`);
+    const rotated = `${file.path}.${n}`;
+    renameSync(file.path, rotated);
+    file.paths[file.paths.length - 1] = rotated;
+    file.paths.push(file.path);
     file.fd = openSync(file.path, 'w+', 0o644);
     file.size = 0;
   }
 
   write(stream: StreamId, documents: readonly RawDocument[]): Promise<Verdict[]> {
     const file = this.open(stream);
-    const lines: string[] = [];
+    let data = '';
+    let bytes = 0;
     const batchIds = new Set<string>();
+    const placed: { id: string; offset: number }[] = []; // offsets within this batch's data
     const verdicts = documents.map((doc): Verdict => {
       const result = this.options.processor.process(stream, doc);
       if (result.kind === 'dropped') return { status: 'dropped' };
       if (result.kind === 'error') return { status: 'failed', type: result.type, reason: result.reason };
       const id = result.id;
-      if (id !== undefined && (file.ids.has(id) || batchIds.has(id))) return { status: 'duplicate', id };
-      if (id !== undefined) batchIds.add(id);
-      lines.push(JSON.stringify(result.source));
+      if (id !== undefined && (batchIds.has(id) || file.ids.has(id))) return { status: 'duplicate', id };
+      const line = `${JSON.stringify(result.source)}\n`;
+      if (id !== undefined) {
+        batchIds.add(id);
+        placed.push({ id, offset: bytes });
+      }
+      data += line;
+      bytes += Buffer.byteLength(line);
       return { status: 'indexed', id };
     });
-    if (lines.length > 0) {
-      const data = Buffer.from(`${lines.join('\n')}\n`);
+    if (bytes > 0) {
       try {
-        if (file.size > 0 && file.size + data.length > this.options.maxBytes) this.rotate(file);
-        writeSync(file.fd, data, 0, data.length, file.size);
+        if (file.size > 0 && file.size + bytes > this.options.maxBytes) this.rotate(file);
+        const buffer = Buffer.from(data);
+        writeSync(file.fd, buffer, 0, buffer.length, file.size);
         fsyncSync(file.fd);
       } catch (error) {
         return Promise.reject(
@@ -149,8 +218,9 @@ export class NdjsonSink implements Sink {
           ),
         );
       }
-      file.size += data.length;
-      for (const id of batchIds) file.ids.add(id);
+      const n = file.paths.length - 1;
+      for (const { id, offset } of placed) file.ids.add(id, n, file.size + offset);
+      file.size += bytes;
     }
     return Promise.resolve(verdicts);
   }
