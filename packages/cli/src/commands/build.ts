@@ -1,6 +1,7 @@
 import { BuildError, buildPackage, formatFinding } from '@lastpass-elastic/package-tools';
 import { parseFlags, type Command } from '../command';
-import { outDirFlag, packageRootFlag, specDirFlag } from './check';
+import { outDirFlag, specDirFlag } from './check';
+import { resolvePackageRoot } from '../package-root';
 
 export const build: Command = {
   name: 'build',
@@ -12,7 +13,7 @@ export const build: Command = {
       out: { type: 'string' },
       spec: { type: 'string' },
     });
-    const root = packageRootFlag(io, values.root);
+    const root = resolvePackageRoot(io, values.root);
     const options = {
       ...(values.out !== undefined ? { outDir: outDirFlag(io, values.out) } : {}),
       ...(values.spec !== undefined ? { specDir: specDirFlag(io, values.spec) } : {}),

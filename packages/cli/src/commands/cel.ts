@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CelHarnessError, CelInput, loadStream } from '@lastpass-elastic/cel-harness';
 import { parseFlags, UsageError, type Command } from '../command';
-import { packageRoot } from './pipeline';
+import { resolvePackageRoot } from '../package-root';
 
 const USAGE = [
   'lastpass-elastic cel --data-stream <name> --url <LastPass API URL> --account-number <n> --provisioning-hash-file <file>',
@@ -35,7 +35,7 @@ export const cel: Command = {
       'page-size': { type: 'string' },
       root: { type: 'string' },
     });
-    const root = packageRoot(io, values.root);
+    const root = resolvePackageRoot(io, values.root);
     const dataStream = values['data-stream'];
     if (dataStream === undefined)
       throw new UsageError('--data-stream is required (user, detailed_shared_folder or event_report)');

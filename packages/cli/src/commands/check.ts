@@ -2,14 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { checkPackage, formatFinding, type CheckResult } from '@lastpass-elastic/package-tools';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
-
-/** `--root` (default: the working directory) as an absolute path; a usage error unless it holds a manifest.yml. */
-export function packageRootFlag(io: CommandIo, value: string | undefined): string {
-  const root = resolve(io.cwd, value ?? '.');
-  if (!existsSync(join(root, 'manifest.yml')))
-    throw new UsageError(`--root: expected a package folder with a manifest.yml, got ${root}`);
-  return root;
-}
+import { resolvePackageRoot } from '../package-root';
 
 /** `--spec` as an absolute path; a usage error unless it is a package-spec checkout. */
 export function specDirFlag(io: CommandIo, value: string): string {
@@ -55,7 +48,7 @@ export const check: Command = {
     const mode = values.mode ?? 'source';
     if (mode !== 'source' && mode !== 'build')
       throw new UsageError(`--mode must be "source" or "build", got "${mode}"`);
-    const root = packageRootFlag(io, values.root);
+    const root = resolvePackageRoot(io, values.root);
     const result = checkPackage(root, {
       mode,
       ...(values.spec !== undefined ? { specDir: specDirFlag(io, values.spec) } : {}),

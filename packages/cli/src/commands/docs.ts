@@ -1,6 +1,6 @@
 import { docsAreCurrent, writeDocs } from '@lastpass-elastic/package-tools';
 import { parseFlags, type Command } from '../command';
-import { packageRootFlag } from './check';
+import { resolvePackageRoot } from '../package-root';
 
 export const docs: Command = {
   name: 'docs',
@@ -8,7 +8,7 @@ export const docs: Command = {
   usage: 'lastpass-elastic docs [--root <dir>] [--check]',
   run(argv, io) {
     const { values } = parseFlags(argv, { root: { type: 'string' }, check: { type: 'boolean' } });
-    const root = packageRootFlag(io, values.root);
+    const root = resolvePackageRoot(io, values.root);
     if (values.check === true) {
       if (docsAreCurrent(root)) {
         io.stdout.write('docs/README.md is up to date\n');

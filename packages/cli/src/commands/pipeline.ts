@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   createExecutor,
@@ -10,6 +8,7 @@ import {
   type Executor,
 } from '@lastpass-elastic/ingest';
 import { fleetPipelineName, loadPackage, type PackageModel } from '@lastpass-elastic/package-model';
+import { resolvePackageRoot } from '../package-root';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
 
 const USAGE = [
@@ -21,12 +20,6 @@ const USAGE = [
 ].join('\n');
 
 /** The package root: --root, else the working directory when it holds a package, else this checkout. */
-export function packageRoot(io: CommandIo, root: string | undefined): string {
-  if (root !== undefined) return resolve(io.cwd, root);
-  if (existsSync(join(io.cwd, 'manifest.yml')) && existsSync(join(io.cwd, 'data_stream'))) return io.cwd;
-  return resolve(__dirname, '..', '..', '..', '..');
-}
-
 type JsonMap = Record<string, unknown>;
 
 function isTimeZone(zone: string): boolean {
@@ -157,7 +150,7 @@ export const pipeline: Command = {
       test: { type: 'boolean' },
       update: { type: 'boolean' },
     });
-    const root = packageRoot(io, values.root);
+    const root = resolvePackageRoot(io, values.root);
     let pkg: PackageModel;
     try {
       pkg = loadPackage(root);

@@ -14,7 +14,8 @@ import {
   type PackageArchive,
 } from '@lastpass-elastic/package-tools';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
-import { outDirFlag, packageRootFlag } from './check';
+import { outDirFlag } from './check';
+import { resolvePackageRoot } from '../package-root';
 
 const USAGE = [
   'lastpass-elastic setup --elasticsearch [URL] | --kibana [URL]',
@@ -72,7 +73,7 @@ function loadArchive(
     return readArchive(data, file);
   }
   const built = buildPackage(
-    packageRootFlag(io, root),
+    resolvePackageRoot(io, root),
     out === undefined ? {} : { outDir: outDirFlag(io, out) },
   );
   io.stdout.write(`built ${built.zipPath} (${built.bytes} bytes)\n`);
@@ -103,7 +104,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     if (url === undefined || url === '')
       throw new UsageError('--elasticsearch: give a URL or set ELASTICSEARCH_URL');
     const endpoint = endpointFromEnv('Elasticsearch', '--elasticsearch', url, io.env, insecure);
-    const plan = planAssets(loadPackage(packageRootFlag(io, values.root)));
+    const plan = planAssets(loadPackage(resolvePackageRoot(io, values.root)));
     const result = await setupElasticsearch(endpoint, plan, { force });
     for (const change of result.changes) {
       if (change.action === 'unchanged') continue;
