@@ -1,6 +1,6 @@
 import { IngestError, ProcessingError } from './errors';
 import { javaTrim } from './text';
-import { METADATA_KEYS, type IngestDocument } from './document';
+import { METADATA_KEYS, inheritedName, type IngestDocument } from './document';
 import { isMap, isNumber, javaClassName, javaEquals, javaType, numericValue, type JsonMap } from './values';
 
 /**
@@ -439,10 +439,31 @@ function ctxChain(node: CondNode): Eval | undefined {
   const [first, ...rest] = steps;
   if (first === undefined) return undefined;
   const firstName = first.name;
+  const [second] = rest;
+  if (
+    rest.length === 1 &&
+    second !== undefined &&
+    !METADATA_KEYS.has(firstName) &&
+    !inheritedName(firstName) &&
+    !inheritedName(second.name)
+  ) {
+    // `ctx.a?.b` on `_source` with names no object inherits: a property read is the own-key lookup
+    // (a missing key reads undefined, treated as null like an absent one)
+    const { name, optional } = second;
+    return (doc) => {
+      const v = doc.source[firstName];
+      if (v === null || v === undefined) {
+        if (optional) return null;
+        throw npe(name);
+      }
+      if ((v as { constructor?: unknown }).constructor === Object) return (v as JsonMap)[name] ?? null;
+      if (isMap(v)) return Object.hasOwn(v, name) ? (v[name] ?? null) : null;
+      return member(v, name, doc);
+    };
+  }
   const firstFrom = METADATA_KEYS.has(firstName)
     ? (doc: IngestDocument): unknown => (Object.hasOwn(doc.meta, firstName) ? doc.meta[firstName] : null)
     : (doc: IngestDocument): unknown => (Object.hasOwn(doc.source, firstName) ? doc.source[firstName] : null);
-  const [second] = rest;
   if (rest.length === 1 && second !== undefined) {
     const { name, optional } = second;
     return (doc) => {
@@ -505,6 +526,38 @@ function isPlainObject(v: unknown): v is JsonMap {
     v !== null &&
     ((v as { constructor?: unknown }).constructor === Object || isMap(v))
   );
+}
+
+/** Methods that answer a boolean (or throw) on every receiver they accept. */
+const BOOLEAN_METHODS = new Set([
+  'contains',
+  'startsWith',
+  'endsWith',
+  'equals',
+  'equalsIgnoreCase',
+  'isEmpty',
+  'containsKey',
+  'exists',
+]);
+
+/**
+ * True when the node's closure can only return a boolean (or throw): its result needs no boolean
+ * check. A null-safe call (`a?.contains(x)`) can return null, so it does not count.
+ */
+function yieldsBoolean(node: CondNode): boolean {
+  switch (node.t) {
+    case 'lit':
+      return typeof node.v === 'boolean';
+    case 'not':
+    case 'instanceof':
+      return true;
+    case 'bin':
+      return true;
+    case 'call':
+      return !node.optional && BOOLEAN_METHODS.has(node.name);
+    default:
+      return false;
+  }
 }
 
 function compileNode(node: CondNode, params: JsonMap): Eval {
@@ -612,6 +665,7 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
     }
     case 'not': {
       const arg = compileNode(node.arg, params);
+      if (yieldsBoolean(node.arg)) return (doc) => !arg(doc);
       return (doc) => !asBool(arg(doc), '!');
     }
     case 'neg': {
@@ -634,9 +688,17 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
       const r = compileNode(node.right, params);
       switch (node.op) {
         case '&&':
-          return (doc) => asBool(l(doc), '&&') && asBool(r(doc), '&&');
-        case '||':
-          return (doc) => asBool(l(doc), '||') || asBool(r(doc), '||');
+        case '||': {
+          const op = node.op;
+          const lb = yieldsBoolean(node.left);
+          const rb = yieldsBoolean(node.right);
+          if (op === '&&') {
+            if (lb && rb) return (doc) => l(doc) && r(doc);
+            return (doc) => asBool(l(doc), op) && asBool(r(doc), op);
+          }
+          if (lb && rb) return (doc) => l(doc) || r(doc);
+          return (doc) => asBool(l(doc), op) || asBool(r(doc), op);
+        }
         case '==':
         case '!=': {
           const negate = node.op === '!=';
@@ -676,6 +738,7 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
 export function compileCondition(source: string, params: JsonMap = {}): CompiledCondition {
   const ast = parseCondition(source);
   const f = compileNode(ast, params);
+  if (yieldsBoolean(ast)) return f as CompiledCondition;
   return (doc) => {
     const v = f(doc);
     if (typeof v !== 'boolean') {

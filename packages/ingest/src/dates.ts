@@ -325,22 +325,37 @@ function civilFromDays(z0: number): { y: number; m: number; d: number } {
   return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d };
 }
 
-const localOffsetCache = new Map<string, number>();
-const instantOffsetCache = new Map<string, number>();
+/** Per zone id: offsets by instant minute, and by local minute (numeric keys: no key text per lookup). */
+interface ZoneOffsetCache {
+  readonly instant: Map<number, number>;
+  readonly local: Map<number, number>;
+}
+const offsetCaches = new Map<string, ZoneOffsetCache>();
+const OFFSET_CACHE_LIMIT = 100000;
+
+function offsetCache(zone: ZoneId): ZoneOffsetCache {
+  const id = zone.id();
+  let c = offsetCaches.get(id);
+  if (c === undefined) {
+    c = { instant: new Map(), local: new Map() };
+    offsetCaches.set(id, c);
+  }
+  return c;
+}
 
 /** Offset of a zone at an instant, cached per zone and minute. */
 function offsetAt(zone: ZoneId, epochSecond: number): number {
   if (zone instanceof ZoneOffset) return zone.totalSeconds();
   const minute = Math.floor(epochSecond / 60);
-  const key = `${zone.id()}|${minute}`;
-  let offset = instantOffsetCache.get(key);
+  const cache = offsetCache(zone).instant;
+  let offset = cache.get(minute);
   if (offset === undefined) {
     offset = zone
       .rules()
       .offset(Instant.ofEpochSecond(minute * 60))
       .totalSeconds();
-    if (instantOffsetCache.size >= 100000) instantOffsetCache.clear();
-    instantOffsetCache.set(key, offset);
+    if (cache.size >= OFFSET_CACHE_LIMIT) cache.clear();
+    cache.set(minute, offset);
   }
   return offset;
 }
@@ -360,13 +375,14 @@ function localToEpochSecond(
   const rules = zone.rules();
   if (rules.isFixedOffset()) return localSeconds - rules.offset(Instant.EPOCH).totalSeconds();
   // Zone transitions fall on minute boundaries: one resolution per zone and local minute.
-  const key = `${zone.id()}|${localSeconds - s}`;
-  let offset = localOffsetCache.get(key);
+  const key = localSeconds - s;
+  const cache = offsetCache(zone).local;
+  let offset = cache.get(key);
   if (offset === undefined) {
     const zdt = ZonedDateTime.of(LocalDateTime.of(y, mo, d, h, mi, 0), zone);
     offset = localSeconds - s - zdt.toEpochSecond();
-    if (localOffsetCache.size >= 100000) localOffsetCache.clear();
-    localOffsetCache.set(key, offset);
+    if (cache.size >= OFFSET_CACHE_LIMIT) cache.clear();
+    cache.set(key, offset);
   }
   return localSeconds - offset;
 }

@@ -15,17 +15,35 @@ export const METADATA_KEYS: ReadonlySet<string> = new Set([
 
 type Root = 'ctx' | 'ingest';
 
+/** Which map of the document a path starts in, decided once per path. */
+const enum Container {
+  Source,
+  Meta,
+  Ingest,
+}
+
+/** Keys an object answers through its prototype (`constructor`, `toString`, ...): always checked with hasOwn. */
+export function inheritedName(key: string): boolean {
+  return key in Object.prototype;
+}
+
 /** A parsed field path (Elasticsearch's classic access pattern). Parse once, reuse. */
 export class FieldPath {
   readonly root: Root;
   readonly parts: readonly string[];
   /** An empty path (e.g. a template that rendered to ""): `has` is false, every other operation fails. */
   readonly empty: boolean;
+  /** @internal the starting map (`_ingest.`, a metadata key, else `_source`). */
+  readonly container: Container;
+  /** @internal no segment is a name objects inherit, so a defined property read proves an own key. */
+  readonly plainKeys: boolean;
   constructor(readonly path: string) {
     this.empty = path.length === 0;
     if (this.empty) {
       this.root = 'ctx';
       this.parts = [];
+      this.container = Container.Source;
+      this.plainKeys = true;
       return;
     }
     let rest = path;
@@ -42,7 +60,23 @@ export class FieldPath {
     }
     if (parts.some((p) => p === '')) throw illegalArgument(`path [${path}] is not valid`);
     this.parts = parts;
+    this.container =
+      this.root === 'ingest'
+        ? Container.Ingest
+        : METADATA_KEYS.has(parts[0] ?? '')
+          ? Container.Meta
+          : Container.Source;
+    this.plainKeys = !parts.some(inheritedName);
   }
+}
+
+/** A JSON object of the document (the plain-object check first: documents hold plain objects). */
+function isObjectNode(v: unknown): v is JsonMap {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    ((v as { constructor?: unknown }).constructor === Object || isMap(v))
+  );
 }
 
 const pathCache = new Map<string, FieldPath>();
@@ -106,24 +140,27 @@ export class IngestDocument {
 
   private rootContainer(p: FieldPath): JsonMap {
     if (p.empty) throw illegalArgument('path cannot be null nor empty');
-    if (p.root === 'ingest') return this.ingest;
-    const first = p.parts[0] ?? '';
-    return METADATA_KEYS.has(first) ? this.meta : this.source;
+    const c = p.container;
+    return c === Container.Source ? this.source : c === Container.Meta ? this.meta : this.ingest;
   }
 
   /** Value at the path or MISSING (never throws). */
   private lookup(p: FieldPath): unknown {
     let ctx: unknown = this.rootContainer(p);
-    for (const part of p.parts) {
-      if (ctx === null || typeof ctx !== 'object') return MISSING;
-      if (Array.isArray(ctx)) {
+    const parts = p.parts;
+    const plain = p.plainKeys;
+    for (let i = 0; i < parts.length; i += 1) {
+      const part = parts[i] as string;
+      if (isObjectNode(ctx)) {
+        const v = ctx[part];
+        if (plain && v !== undefined) ctx = v;
+        else if (Object.hasOwn(ctx, part)) ctx = v;
+        else return MISSING;
+      } else if (Array.isArray(ctx)) {
         if (!/^\d+$/.test(part)) return MISSING;
         const idx = Number(part);
         if (idx >= ctx.length) return MISSING;
         ctx = ctx[idx];
-      } else if (isMap(ctx)) {
-        if (!Object.hasOwn(ctx, part)) return MISSING;
-        ctx = ctx[part];
       } else return MISSING;
     }
     return ctx;
@@ -147,22 +184,25 @@ export class IngestDocument {
    */
   private walk(p: FieldPath, count: number, ignoreMissing: boolean): unknown {
     let ctx: unknown = this.rootContainer(p);
+    const parts = p.parts;
+    const plain = p.plainKeys;
     for (let i = 0; i < count; i += 1) {
-      const part = p.parts[i] ?? '';
-      if (ctx === null || ctx === undefined) {
-        if (ignoreMissing) return MISSING;
-        throw illegalArgument(`cannot resolve [${part}] from null as part of path [${p.path}]`);
-      }
-      if (Array.isArray(ctx)) {
-        const idx = listIndex(ctx, part, p.path, ignoreMissing);
-        if (idx === undefined) return MISSING;
-        ctx = ctx[idx];
-      } else if (isMap(ctx)) {
-        if (!Object.hasOwn(ctx, part)) {
+      const part = parts[i] as string;
+      if (isObjectNode(ctx)) {
+        const v = ctx[part];
+        if (plain && v !== undefined) ctx = v;
+        else if (Object.hasOwn(ctx, part)) ctx = v;
+        else {
           if (ignoreMissing) return MISSING;
           throw illegalArgument(`field [${part}] not present as part of path [${p.path}]`);
         }
-        ctx = ctx[part];
+      } else if (ctx === null || ctx === undefined) {
+        if (ignoreMissing) return MISSING;
+        throw illegalArgument(`cannot resolve [${part}] from null as part of path [${p.path}]`);
+      } else if (Array.isArray(ctx)) {
+        const idx = listIndex(ctx, part, p.path, ignoreMissing);
+        if (idx === undefined) return MISSING;
+        ctx = ctx[idx];
       } else {
         if (ignoreMissing) return MISSING;
         throw illegalArgument(
@@ -184,22 +224,24 @@ export class IngestDocument {
   /** Walks to the parent container of the leaf, creating maps (Elasticsearch setFieldValue). */
   private parentFor(p: FieldPath): unknown {
     let ctx: unknown = this.rootContainer(p);
-    const last = p.parts.length - 1;
+    const parts = p.parts;
+    const plain = p.plainKeys;
+    const last = parts.length - 1;
     for (let i = 0; i < last; i += 1) {
-      const part = p.parts[i] ?? '';
-      if (ctx === null || ctx === undefined) {
-        throw illegalArgument(`cannot set [${part}] with null parent as part of path [${p.path}]`);
-      }
-      if (Array.isArray(ctx)) {
-        const idx = requireIndex(ctx, part, p.path);
-        ctx = ctx[idx];
-      } else if (isMap(ctx)) {
-        if (Object.hasOwn(ctx, part)) ctx = ctx[part];
+      const part = parts[i] as string;
+      if (isObjectNode(ctx)) {
+        const v = ctx[part];
+        if ((plain && v !== undefined) || Object.hasOwn(ctx, part)) ctx = v;
         else {
           const created: JsonMap = {};
           ctx[part] = created;
           ctx = created;
         }
+      } else if (ctx === null || ctx === undefined) {
+        throw illegalArgument(`cannot set [${part}] with null parent as part of path [${p.path}]`);
+      } else if (Array.isArray(ctx)) {
+        const idx = requireIndex(ctx, part, p.path);
+        ctx = ctx[idx];
       } else {
         throw illegalArgument(
           `cannot resolve [${part}] from object of type [${javaClassName(ctx)}] as part of path [${p.path}]`,
@@ -229,7 +271,7 @@ export class IngestDocument {
       ctx[idx] = append ? appendValues(ctx[idx], value, allowDuplicates) : value;
       return;
     }
-    if (isMap(ctx)) {
+    if (isObjectNode(ctx)) {
       if (append) {
         if (Object.hasOwn(ctx, leaf)) ctx[leaf] = appendValues(ctx[leaf], value, allowDuplicates);
         else {
@@ -255,7 +297,7 @@ export class IngestDocument {
       if (ignoreMissing) return;
       throw illegalArgument(`cannot remove [${leaf}] from null as part of path [${p.path}]`);
     }
-    if (isMap(ctx)) {
+    if (isObjectNode(ctx)) {
       if (Object.hasOwn(ctx, leaf)) {
         delete ctx[leaf];
         return;

@@ -199,10 +199,18 @@ export function javaEquals(a: unknown, b: unknown): boolean {
 
 /** Deep copy of maps and lists (numbers and date-times are immutable and shared). */
 export function deepCopy<T>(v: T): T {
-  if (v === null || typeof v !== 'object' || v instanceof JavaNumber || v instanceof JavaDateTime) return v;
-  if (Array.isArray(v)) return v.map(deepCopy) as T;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const list: unknown[] = [];
+    for (const x of v as unknown[]) list.push(x === null || typeof x !== 'object' ? x : deepCopy(x));
+    return list as T;
+  }
+  if (v instanceof JavaNumber || v instanceof JavaDateTime) return v;
   const out: JsonMap = {};
-  for (const k of Object.keys(v)) out[k] = deepCopy((v as JsonMap)[k]);
+  for (const k of Object.keys(v)) {
+    const x = (v as JsonMap)[k];
+    out[k] = x === null || typeof x !== 'object' ? x : deepCopy(x);
+  }
   return out as T;
 }
 

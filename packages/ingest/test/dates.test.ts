@@ -16,6 +16,16 @@ describe('date parsing and printing', () => {
     );
   });
 
+  it('keeps zone offsets apart per zone (the same local minute, zones interleaved)', () => {
+    const f = 'yyyy-MM-dd HH:mm:ss';
+    for (let i = 0; i < 2; i += 1) {
+      expect(parse('2024-07-01 10:00:00', f, 'America/New_York')).toBe('2024-07-01T10:00:00.000-04:00 Mon');
+      expect(parse('2024-07-01 10:00:30', f, 'Europe/Berlin')).toBe('2024-07-01T10:00:30.000+02:00 Mon');
+      expect(parse('2024-01-01 10:00:00', f, 'Europe/Berlin')).toBe('2024-01-01T10:00:00.000+01:00 Mon');
+      expect(parse('2024-01-01 10:00:59', f, 'America/New_York')).toBe('2024-01-01T10:00:59.000-05:00 Mon');
+    }
+  });
+
   it('rejects impossible dates and out-of-range fields (STRICT)', () => {
     expect(() => parse('2023-02-29 00:00:00', 'yyyy-MM-dd HH:mm:ss')).toThrow();
     expect(() => parse('2023-13-01 00:00:00', 'yyyy-MM-dd HH:mm:ss')).toThrow();

@@ -38,6 +38,26 @@ describe('document model', () => {
     );
   });
 
+  it('reads, writes and removes fields named like inherited properties (constructor, toString)', () => {
+    const r = run(
+      [
+        { set: { field: 'a.constructor', value: 'c' } },
+        { set: { field: 'x', copy_from: 'a.constructor' } },
+        { set: { field: 'y', value: 'absent', if: 'ctx.b?.toString == null' } },
+        { remove: { field: 'toString.z', ignore_missing: true } },
+        { rename: { field: 'hasOwnProperty', target_field: 'h', ignore_missing: true } },
+      ],
+      { a: {} },
+    );
+    expect(source(r)).toEqual({ a: { constructor: 'c' }, x: 'c', y: 'absent' });
+    expect(failure(run([{ set: { field: 'x', copy_from: 'a.toString' } }], { a: {} })).reason).toBe(
+      'field [toString] not present as part of path [a.toString]',
+    );
+    expect(failure(run([{ set: { field: 'x', copy_from: 'constructor' } }], {})).reason).toBe(
+      'field [constructor] not present as part of path [constructor]',
+    );
+  });
+
   it('exposes _ingest.timestamp from the injected clock', () => {
     expect(source(run([{ set: { field: 't', value: '{{{_ingest.timestamp}}}' } }], {}))['t']).toBe(
       '2024-05-01T12:00:00.123Z',

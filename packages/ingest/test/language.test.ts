@@ -53,6 +53,29 @@ describe('conditions (Painless subset)', () => {
     expect(() => cond("ctx.s < 'b'", { s: 'a' })).toThrow(/Cannot apply \[<\]/);
   });
 
+  it('treats names objects inherit (constructor, toString) as absent unless the document has them', () => {
+    expect(cond('ctx.event?.constructor == null', { event: {} })).toBe(true);
+    expect(cond('ctx.toString?.a == null', {})).toBe(true);
+    expect(cond("ctx.event?.constructor == 'x'", { event: { constructor: 'x' } })).toBe(true);
+    expect(cond("ctx.constructor?.a == 'y'", { constructor: { a: 'y' } })).toBe(true);
+    expect(cond('ctx.event?.action == null', { event: { action: null } })).toBe(true);
+    expect(() => cond('ctx.event.action == 1', {})).toThrow('from a null def reference');
+  });
+
+  it('checks the boolean type only where a result can be something else', () => {
+    expect(() => cond("ctx.a?.contains('x')", {})).toThrow('cannot cast null to a primitive boolean');
+    expect(() => cond("ctx.a?.contains('x') && true", {})).toThrow('Cannot apply [&&] to a null value');
+    expect(() => cond('!ctx.s', { s: 'x' })).toThrow('Cannot cast java.lang.String to java.lang.Boolean');
+    expect(() => cond("ctx.s || ctx.s == 'x'", { s: 'x' })).toThrow(/Cannot cast java.lang.String/);
+    expect(cond("ctx.s instanceof String && !ctx.s.contains('y') && ctx.s.equals('x')", { s: 'x' })).toBe(
+      true,
+    );
+    expect(cond("ctx.s == 'y' || ['a', 'x'].contains(ctx.s)", { s: 'x' })).toBe(true);
+    expect(() => cond("ctx.n.contains('x')", { n: 1 })).toThrow(
+      'dynamic method [java.lang.Integer, contains]',
+    );
+  });
+
   it('rejects anything outside the grammar at parse time', () => {
     for (const bad of [
       'ctx.a = 1',
