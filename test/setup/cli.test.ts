@@ -1,6 +1,6 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { main } from '@lastpass-elastic/cli';
 import { startFakeElasticsearch } from '@lastpass-elastic/ingest';
 import { startFakeKibana } from '../../packages/package-tools/test/setup/fake-kibana';
@@ -59,6 +59,19 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
       expect(t.out() + t.err()).not.toContain(apiKey);
     } finally {
       rmSync(out, { recursive: true, force: true });
+      await kibana.close();
+    }
+  });
+
+  it('--kibana without --out builds into a fresh temporary folder, never into the package root', async () => {
+    const kibana = await startFakeKibana({ installed: undefined });
+    try {
+      const t = io({ KIBANA_URL: kibana.url });
+      expect(await main(['setup', '--kibana'], t)).toBe(0);
+      const zipPath = /built (\S+\.zip)/.exec(t.out())?.[1];
+      expect(zipPath?.startsWith(join(tmpdir(), 'lastpass-elastic-zip-'))).toBe(true);
+      rmSync(dirname(zipPath!), { recursive: true, force: true });
+    } finally {
       await kibana.close();
     }
   });

@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { loadPackage, PackageModelError } from '@lastpass-elastic/package-model';
 import {
   BuildError,
@@ -72,10 +73,11 @@ function loadArchive(
     }
     return readArchive(data, file);
   }
-  const built = buildPackage(
-    resolvePackageRoot(io, root),
-    out === undefined ? {} : { outDir: outDirFlag(io, out) },
-  );
+  // Without --out the zip goes to a fresh temporary folder: it is only needed for the upload, and the package
+  // root may be an installed, read-only location (`lastpass-elastic build --out` keeps a zip).
+  const outDir =
+    out === undefined ? mkdtempSync(join(tmpdir(), 'lastpass-elastic-zip-')) : outDirFlag(io, out);
+  const built = buildPackage(resolvePackageRoot(io, root), { outDir });
   io.stdout.write(`built ${built.zipPath} (${built.bytes} bytes)\n`);
   return readArchive(readFileSync(built.zipPath), built.zipPath);
 }
