@@ -734,6 +734,65 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
   }
 }
 
+/**
+ * A cheap necessary test of a condition: `[string literals].contains(E)` or `E == literal`, alone or as
+ * the leftmost operand of `&&`, over a null-safe `_source` chain E (`ctx.a?.b`, `ctx.a?.b?.c`). When
+ * `admits(E)` is false the whole condition is false, without anything else being evaluated.
+ */
+export interface ConditionGuard {
+  /** E's path in `_source` (`['event', 'action']`). */
+  readonly path: readonly string[];
+  /** Evaluates E exactly as the condition does (it may throw as the condition would). */
+  readonly read: (doc: IngestDocument) => unknown;
+  readonly admits: (value: unknown) => boolean;
+}
+
+/** The `_source` path of `ctx.a?.b[?.c…]` (every step after the first null-safe), else undefined. */
+function nullSafeSourcePath(node: CondNode): string[] | undefined {
+  const names: string[] = [];
+  let cur = node;
+  while (cur.t === 'member') {
+    names.unshift(cur.name);
+    if (cur.obj.t !== 'root' && !cur.optional) return undefined;
+    cur = cur.obj;
+  }
+  if (cur.t !== 'root' || cur.name !== 'ctx' || names.length < 2) return undefined;
+  const [first] = names;
+  if (first === undefined || METADATA_KEYS.has(first)) return undefined;
+  if (names.some((n) => inheritedName(n) || /^\d+$/.test(n))) return undefined;
+  return names;
+}
+
+export function conditionGuard(source: string): ConditionGuard | undefined {
+  let node = parseCondition(source);
+  while (node.t === 'bin' && node.op === '&&') node = node.left;
+  let operand: CondNode;
+  let admits: (value: unknown) => boolean;
+  if (
+    node.t === 'call' &&
+    node.name === 'contains' &&
+    node.obj.t === 'list' &&
+    node.obj.items.every((n) => n.t === 'lit' && typeof n.v === 'string') &&
+    node.args[0] !== undefined
+  ) {
+    const set = new Set(node.obj.items.map((n) => (n.t === 'lit' ? String(n.v) : '')));
+    operand = node.args[0];
+    admits = (v) => typeof v === 'string' && set.has(v);
+  } else if (
+    node.t === 'bin' &&
+    node.op === '==' &&
+    node.right.t === 'lit' &&
+    (typeof node.right.v === 'string' || node.right.v === null || typeof node.right.v === 'boolean')
+  ) {
+    const lit = node.right.v;
+    operand = node.left;
+    admits = (v) => v === lit;
+  } else return undefined;
+  const path = nullSafeSourcePath(operand);
+  if (path === undefined) return undefined;
+  return { path, read: compileNode(operand, {}), admits };
+}
+
 /** Compiles a condition once into a closure. */
 export function compileCondition(source: string, params: JsonMap = {}): CompiledCondition {
   const ast = parseCondition(source);

@@ -1,6 +1,6 @@
-import { compileCondition, type CompiledCondition } from './condition';
+import { compileCondition, conditionGuard, type CompiledCondition, type ConditionGuard } from './condition';
 import { ProcessorConfig } from './config';
-import { IngestDocument } from './document';
+import { IngestDocument, METADATA_KEYS, type FieldPath } from './document';
 import { IngestError, ProcessingError, ProcessorFailure, rootCause } from './errors';
 import { deepCopy, isMap, javaToString, toPlain, type JsonMap } from './values';
 
@@ -30,6 +30,8 @@ export interface Processor {
   readonly pipelineRef?: string;
   /** Verbose simulate only: checks run before the processor's own result entry is written. */
   verify?(doc: IngestDocument, rt: Runtime): void;
+  /** Every path the processor can write, when known at load time (set, append, string processors). */
+  readonly writes?: readonly FieldPath[];
 }
 
 export interface CompileContext {
@@ -47,6 +49,8 @@ export interface Step {
   readonly description: string | undefined;
   readonly ifSource: string | undefined;
   readonly condition: CompiledCondition | undefined;
+  /** A cheap necessary test of the condition, for runs of steps guarded on the same field. */
+  readonly guard: ConditionGuard | undefined;
   readonly ignoreFailure: boolean;
   readonly onFailure: readonly Step[] | undefined;
   readonly processor: Processor;
@@ -163,7 +167,8 @@ function compileStep(
   }
   const processor = factory(cfg, ctx);
   cfg.finish();
-  return { type, tag, description, ifSource, condition, ignoreFailure, onFailure, processor };
+  const guard = ifSource === undefined ? undefined : conditionGuard(ifSource);
+  return { type, tag, description, ifSource, condition, guard, ignoreFailure, onFailure, processor };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,15 +353,105 @@ export function runOnFailure(
   }
 }
 
+/**
+ * Consecutive steps whose conditions are guarded on the same `_source` field (e.g. the action catalog's
+ * `[...].contains(ctx.event?.action)`), none of which can write that field or a path around it: the field
+ * is read once and each step's guard decides whether its full condition needs evaluating at all.
+ */
+class GuardedRun {
+  constructor(
+    readonly read: (doc: IngestDocument) => unknown,
+    readonly members: readonly (Step & { readonly guard: ConditionGuard })[],
+  ) {}
+}
+
+/** True when the write path and the read path cannot affect each other (neither is a prefix of the other). */
+function disjoint(write: FieldPath, read: readonly string[]): boolean {
+  if (write.root === 'ingest' || METADATA_KEYS.has(write.parts[0] ?? '')) return true;
+  const n = Math.min(write.parts.length, read.length);
+  for (let i = 0; i < n; i += 1) if (write.parts[i] !== read[i]) return true;
+  return false;
+}
+
+function joinsRun(step: Step, path: readonly string[]): step is Step & { readonly guard: ConditionGuard } {
+  const guard = step.guard;
+  return (
+    guard !== undefined &&
+    guard.path.length === path.length &&
+    guard.path.every((p, i) => p === path[i]) &&
+    step.onFailure === undefined &&
+    step.processor.writes !== undefined &&
+    step.processor.writes.every((w) => disjoint(w, path))
+  );
+}
+
+/** The untraced execution plan of a step list: single steps and guarded runs of two or more. */
+function planSteps(steps: readonly Step[]): (Step | GuardedRun)[] {
+  const plan: (Step | GuardedRun)[] = [];
+  let i = 0;
+  while (i < steps.length) {
+    const first = steps[i] as Step;
+    const path = first.guard?.path;
+    const members: (Step & { readonly guard: ConditionGuard })[] = [];
+    for (let j = i; path !== undefined && j < steps.length; j += 1) {
+      const step = steps[j] as Step;
+      if (!joinsRun(step, path)) break;
+      members.push(step);
+    }
+    if (members.length >= 2 && first.guard !== undefined) {
+      plan.push(new GuardedRun(first.guard.read, members));
+      i += members.length;
+    } else {
+      plan.push(first);
+      i += 1;
+    }
+  }
+  return plan;
+}
+
+function runGuarded(run: GuardedRun, doc: IngestDocument, rt: Runtime): void {
+  let value: unknown;
+  try {
+    value = run.read(doc);
+  } catch {
+    // the first condition fails the same way, and reports it with its own step
+    for (const step of run.members) {
+      runStepFast(step, doc, rt);
+      if (doc.dropped || doc.terminated) return;
+    }
+    return;
+  }
+  for (const step of run.members) {
+    if (!step.guard.admits(value)) continue;
+    runStepFast(step, doc, rt);
+    if (doc.dropped || doc.terminated) return;
+  }
+}
+
 /** A compiled pipeline. */
 export class Pipeline {
+  private readonly plan: readonly (Step | GuardedRun)[];
   constructor(
     readonly id: string,
     readonly description: string | undefined,
     readonly steps: readonly Step[],
     readonly onFailure: readonly Step[] | undefined,
     readonly definition: unknown,
-  ) {}
+  ) {
+    this.plan = planSteps(steps);
+  }
+
+  private runBody(doc: IngestDocument, rt: Runtime): void {
+    if (rt.trace !== undefined) {
+      runSteps(this.steps, doc, rt);
+      return;
+    }
+    for (const entry of this.plan) {
+      if (entry instanceof GuardedRun) runGuarded(entry, doc, rt);
+      else runStepFast(entry, doc, rt);
+      if (doc.dropped || doc.terminated) return;
+    }
+  }
 
   /** Constant names of the pipelines this one calls (pipeline processors, including handlers). */
   references(): string[] {
@@ -375,7 +470,7 @@ export class Pipeline {
   /** Runs the body with pipeline-level on_failure: handlers run, then the pipeline stops. */
   run(doc: IngestDocument, rt: Runtime): void {
     try {
-      runSteps(this.steps, doc, rt);
+      this.runBody(doc, rt);
     } catch (e) {
       if (this.onFailure === undefined) throw e;
       const failure = e instanceof ProcessorFailure ? e : wrapFailure(e, 'pipeline', undefined, doc);

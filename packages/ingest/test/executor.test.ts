@@ -158,6 +158,73 @@ describe('failure handling', () => {
     expect(doc['error']).toEqual({ message: expect.stringMatching(/^conditional\|guarded\|main\|.*null/) });
   });
 
+  describe('runs of steps guarded on the same field (read once)', () => {
+    const catalog = (action: unknown, extra: unknown[] = []) =>
+      run(
+        [
+          {
+            set: {
+              tag: 'c1',
+              field: 'event.category',
+              value: ['auth'],
+              if: "['log in', 'log out'].contains(ctx.event?.action)",
+            },
+          },
+          ...extra,
+          { set: { tag: 'c2', field: 'event.type', value: ['start'], if: "ctx.event?.action == 'log in'" } },
+          {
+            append: {
+              tag: 'c3',
+              field: 'tags',
+              value: 'other',
+              if: "ctx.event?.action == 'other' && ctx.n > 1",
+            },
+          },
+          { set: { tag: 'c4', field: 'event.outcome', value: 'unknown', if: 'ctx.event?.action == null' } },
+        ],
+        { event: { action }, n: 2 },
+        { on_failure: [handler] },
+      );
+
+    it('gives each step the answer its own condition gives', () => {
+      expect(source(catalog('log in'))['event']).toEqual({
+        action: 'log in',
+        category: ['auth'],
+        type: ['start'],
+      });
+      expect(source(catalog('other'))).toEqual({ event: { action: 'other' }, n: 2, tags: ['other'] });
+      expect(source(catalog(null))['event']).toEqual({ action: null, outcome: 'unknown' });
+      expect(source(catalog(7))['event']).toEqual({ action: 7 });
+    });
+
+    it('sees a write to the guarded field, or to the map holding it, by a guarded step in between', () => {
+      const rewrite = {
+        set: { tag: 'rw', field: 'event.action', value: 'log in', if: "ctx.event?.action == 'other'" },
+      };
+      expect(source(catalog('other', [rewrite]))['event']).toEqual({ action: 'log in', type: ['start'] });
+      const replace = {
+        set: { tag: 'rp', field: 'event', value: { action: 'log in' }, if: "ctx.event?.action == 'other'" },
+      };
+      expect(source(catalog('other', [replace]))['event']).toEqual({ action: 'log in', type: ['start'] });
+    });
+
+    it('reports a guard that cannot be read at the first step, as type conditional', () => {
+      const doc = source(
+        run(
+          [
+            { set: { tag: 'c1', field: 'x', value: 1, if: "ctx.event?.action == 'a'" } },
+            { set: { tag: 'c2', field: 'y', value: 1, if: "ctx.event?.action == 'b'" } },
+          ],
+          { event: 'text' },
+          { on_failure: [handler] },
+        ),
+      );
+      expect(doc['error']).toEqual({
+        message: 'conditional|c1|main|dynamic getter [java.lang.String, action] not found',
+      });
+    });
+  });
+
   it('a failure inside a nested pipeline keeps the inner processor type, tag and pipeline', () => {
     const doc = source(
       run(

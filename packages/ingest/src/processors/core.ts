@@ -3,7 +3,7 @@ import { fieldPath, type FieldPath, type IngestDocument } from '../document';
 import { runSteps, type ProcessorFactory } from '../engine';
 import { ProcessingError, illegalArgument } from '../errors';
 import { deepCopy, isMap, javaClassName, type JsonMap } from '../values';
-import { constField, fieldRef, valueSource, type ValueSource } from './util';
+import { constField, constantPath, fieldRef, valueSource, type ValueSource } from './util';
 
 /** `value` (templated, typed by `media_type`) or `copy_from`, never both (set and append). */
 function valueOrCopyFrom(cfg: ProcessorConfig): { value?: ValueSource; copyFrom?: FieldPath } {
@@ -18,11 +18,14 @@ function valueOrCopyFrom(cfg: ProcessorConfig): { value?: ValueSource; copyFrom?
 }
 
 const set: ProcessorFactory = (cfg) => {
-  const field = fieldRef(cfg.template('field'));
+  const fieldT = cfg.template('field');
+  const field = fieldRef(fieldT);
   const { value, copyFrom } = valueOrCopyFrom(cfg);
   const override = cfg.bool('override', true);
   const ignoreEmpty = cfg.bool('ignore_empty_value', false);
+  const written = constantPath(fieldT);
   return {
+    ...(written !== undefined ? { writes: [written] } : {}),
     execute(doc) {
       const path = field(doc);
       if (!override && doc.has(path) && doc.get(path) !== null) return;
@@ -114,11 +117,14 @@ const remove: ProcessorFactory = (cfg) => {
 };
 
 const append: ProcessorFactory = (cfg) => {
-  const field = fieldRef(cfg.template('field'));
+  const fieldT = cfg.template('field');
+  const field = fieldRef(fieldT);
   const { value, copyFrom } = valueOrCopyFrom(cfg);
   const allowDuplicates = cfg.bool('allow_duplicates', true);
   const ignoreEmpty = cfg.bool('ignore_empty_values', false);
+  const written = constantPath(fieldT);
   return {
+    ...(written !== undefined ? { writes: [written] } : {}),
     execute(doc) {
       const path = field(doc);
       let v = copyFrom !== undefined ? deepCopy(doc.get(copyFrom, ignoreEmpty)) : value?.resolve(doc);

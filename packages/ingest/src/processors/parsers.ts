@@ -1,4 +1,4 @@
-import { METADATA_KEYS, fieldPath, type IngestDocument } from '../document';
+import { METADATA_KEYS, fieldPath, type FieldPath, type IngestDocument } from '../document';
 import type { ProcessorFactory } from '../engine';
 import { ProcessingError, illegalArgument } from '../errors';
 import { parseJson } from '../json';
@@ -265,6 +265,17 @@ function finishDissect(
   return out;
 }
 
+/** The fields a dissect pattern sets, when its names are fixed (no `*`/`&` reference keys). */
+function dissectWrites(pattern: DissectPattern): FieldPath[] | undefined {
+  const keys = pattern.pairs.map((p) => p.key);
+  if (keys.some((k) => k.modifier === 'ref_key' || k.modifier === 'ref_value')) return undefined;
+  try {
+    return keys.filter((k) => k.modifier !== 'skip').map((k) => fieldPath(k.name));
+  } catch {
+    return undefined; // a name that is not a valid path fails at run time, as before
+  }
+}
+
 const dissect: ProcessorFactory = (cfg) => {
   const field = constField(cfg, 'field');
   const patternText = cfg.string('pattern');
@@ -276,7 +287,9 @@ const dissect: ProcessorFactory = (cfg) => {
   }
   const appendSeparator = cfg.string('append_separator', '');
   const ignoreMissing = cfg.bool('ignore_missing', false);
+  const writes = dissectWrites(pattern);
   return {
+    ...(writes !== undefined ? { writes } : {}),
     execute(doc: IngestDocument) {
       const input = inputString(doc, field, ignoreMissing);
       if (input === undefined) return;

@@ -68,6 +68,7 @@ const split: ProcessorFactory = (cfg) => {
   const preserveTrailing = cfg.bool('preserve_trailing', false);
   const target = constField(cfg, 'target_field', field.path);
   return {
+    writes: [target],
     execute(doc) {
       const v = inputString(doc, field, ignoreMissing, 'cannot split.');
       if (v === undefined) return;

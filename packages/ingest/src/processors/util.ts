@@ -15,6 +15,11 @@ export function fieldRef(template: Template): FieldRef {
   return (doc) => fieldPath(template.render(doc));
 }
 
+/** The path a field option always names (a constant template), for the executor's write analysis. */
+export function constantPath(template: Template): FieldPath | undefined {
+  return template.isConstant ? fieldPath(template.source) : undefined;
+}
+
 export function constField(cfg: ProcessorConfig, name: string, fallback?: string): FieldPath {
   const s = fallback === undefined ? cfg.string(name) : cfg.string(name, fallback);
   try {
@@ -90,6 +95,7 @@ export function stringProcessor(cfg: ProcessorConfig, fn: (s: string) => string,
   const ignoreMissing = cfg.bool('ignore_missing', false);
   const target = constField(cfg, 'target_field', field.path);
   return {
+    writes: [target],
     execute(doc: IngestDocument): void {
       const v = doc.get(field, ignoreMissing);
       if (v === undefined || v === null) {
