@@ -736,15 +736,16 @@ function compileNode(node: CondNode, params: JsonMap): Eval {
 
 /**
  * A cheap necessary test of a condition: `[string literals].contains(E)` or `E == literal`, alone or as
- * the leftmost operand of `&&`, over a null-safe `_source` chain E (`ctx.a?.b`, `ctx.a?.b?.c`). When
- * `admits(E)` is false the whole condition is false, without anything else being evaluated.
+ * the leftmost operand of `&&`, over a null-safe `_source` chain E (`ctx.a?.b`, `ctx.a?.b?.c`). When E's
+ * value is not one of `admitted`, the whole condition is false, without anything else being evaluated.
  */
 export interface ConditionGuard {
   /** E's path in `_source` (`['event', 'action']`). */
   readonly path: readonly string[];
   /** Evaluates E exactly as the condition does (it may throw as the condition would). */
   readonly read: (doc: IngestDocument) => unknown;
-  readonly admits: (value: unknown) => boolean;
+  /** The values of E the guard lets through (strings, or one null/boolean literal): any other fails it. */
+  readonly admitted: readonly (string | boolean | null)[];
 }
 
 /** The `_source` path of `ctx.a?.b[?.c…]` (every step after the first null-safe), else undefined. */
@@ -767,7 +768,7 @@ export function conditionGuard(source: string): ConditionGuard | undefined {
   let node = parseCondition(source);
   while (node.t === 'bin' && node.op === '&&') node = node.left;
   let operand: CondNode;
-  let admits: (value: unknown) => boolean;
+  let admitted: (string | boolean | null)[];
   if (
     node.t === 'call' &&
     node.name === 'contains' &&
@@ -775,22 +776,22 @@ export function conditionGuard(source: string): ConditionGuard | undefined {
     node.obj.items.every((n) => n.t === 'lit' && typeof n.v === 'string') &&
     node.args[0] !== undefined
   ) {
-    const set = new Set(node.obj.items.map((n) => (n.t === 'lit' ? String(n.v) : '')));
+    // compiled as `typeof v === 'string' && set.has(v)`: exactly the listed strings
+    admitted = [...new Set(node.obj.items.map((n) => (n.t === 'lit' ? String(n.v) : '')))];
     operand = node.args[0];
-    admits = (v) => typeof v === 'string' && set.has(v);
   } else if (
     node.t === 'bin' &&
     node.op === '==' &&
     node.right.t === 'lit' &&
     (typeof node.right.v === 'string' || node.right.v === null || typeof node.right.v === 'boolean')
   ) {
-    const lit = node.right.v;
+    // compiled as `v === lit`
+    admitted = [node.right.v];
     operand = node.left;
-    admits = (v) => v === lit;
   } else return undefined;
   const path = nullSafeSourcePath(operand);
   if (path === undefined) return undefined;
-  return { path, read: compileNode(operand, {}), admits };
+  return { path, read: compileNode(operand, {}), admitted };
 }
 
 /** Compiles a condition once into a closure. */

@@ -359,10 +359,20 @@ export function runOnFailure(
  * is read once and each step's guard decides whether its full condition needs evaluating at all.
  */
 class GuardedRun {
+  /** For each value some guard admits, the members (in order) whose guard admits it. */
+  readonly byValue = new Map<unknown, Step[]>();
   constructor(
     readonly read: (doc: IngestDocument) => unknown,
     readonly members: readonly (Step & { readonly guard: ConditionGuard })[],
-  ) {}
+  ) {
+    for (const step of members) {
+      for (const v of step.guard.admitted) {
+        const list = this.byValue.get(v);
+        if (list === undefined) this.byValue.set(v, [step]);
+        else if (list[list.length - 1] !== step) list.push(step);
+      }
+    }
+  }
 }
 
 /** True when the write path and the read path cannot affect each other (neither is a prefix of the other). */
@@ -421,8 +431,10 @@ function runGuarded(run: GuardedRun, doc: IngestDocument, rt: Runtime): void {
     }
     return;
   }
-  for (const step of run.members) {
-    if (!step.guard.admits(value)) continue;
+  // Map keys compare like `===` for strings, booleans and null; no guard admits any other value
+  const admitted = run.byValue.get(value);
+  if (admitted === undefined) return;
+  for (const step of admitted) {
     runStepFast(step, doc, rt);
     if (doc.dropped || doc.terminated) return;
   }
