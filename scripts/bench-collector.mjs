@@ -11,7 +11,7 @@
 // are printed, labelled. Printed, never asserted.
 // Options: `node scripts/bench-collector.mjs [count] [--only es|ack|ndjson] [--cpu-prof <dir>]`
 // (`--cpu-prof` writes a V8 CPU profile of each collector process into <dir>;
-// `--max-old-space-size <MB>` is passed to the collector processes only).
+// `--node-arg <arg>` is passed to the collector processes only, e.g. --node-arg --max-old-space-size=96).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,7 +29,7 @@ const flag = (name) => {
 };
 const only = flag('--only');
 const cpuProfDir = flag('--cpu-prof');
-const maxOldSpace = flag('--max-old-space-size');
+const nodeArg = flag('--node-arg');
 const count = Number(args[0] ?? 1_000_000);
 const hash = 'bench-provisioning-hash-0f3a';
 const dist = (ws) => join(root, `packages/${ws}/dist/index.js`);
@@ -41,10 +41,14 @@ function child(code, { keepAlive = false, nodeArgs = [] } = {}) {
     let buf = '';
     proc.stdout.on('data', (chunk) => {
       buf += chunk.toString();
-      const nl = buf.indexOf('\n');
-      if (nl >= 0 && !proc.answered) {
-        proc.answered = true;
-        resolve({ proc, answer: JSON.parse(buf.slice(0, nl)) });
+      // the answer is the first line that is a JSON object; other lines (e.g. --trace-gc) go to stderr
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        if (!proc.answered && line.startsWith('{')) {
+          proc.answered = true;
+          resolve({ proc, answer: JSON.parse(line) });
+        } else process.stderr.write(`${line}\n`);
       }
     });
     proc.once('exit', (code) => {
@@ -216,7 +220,7 @@ try {
       ...(cpuProfDir === undefined
         ? []
         : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `collector-${key}.cpuprofile`]),
-      ...(maxOldSpace === undefined ? [] : [`--max-old-space-size=${maxOldSpace}`]),
+      ...(nodeArg === undefined ? [] : [nodeArg]),
     ];
     const run = await child(collectorCode(env, since), { nodeArgs });
     await new Promise((resolve) => run.proc.once('exit', resolve));

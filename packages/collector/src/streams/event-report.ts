@@ -4,7 +4,7 @@ import { AccountZone } from '../time/account-zone';
 import { checkTimeZone, SELF_CHECK_KEEP_CALLS, type TimeZoneVerdict } from './time-zone-check';
 import type { ReportingRecord, ReportingSource } from './sources';
 import {
-  makeDocument,
+  documentFactory,
   type Batch,
   type DocumentEnvelope,
   type RawDocument,
@@ -70,10 +70,11 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
   const zone = new AccountZone(envelope.timeZone);
   let pageLimit = settings.pageLimit;
 
+  const makeDocument = documentFactory('event_report', envelope);
   function toDocuments(records: readonly ReportingRecord[]): RawDocument[] {
     const occurrences = assignOccurrences(records);
     return records.map((record, i) => {
-      const doc = makeDocument('event_report', envelope, record);
+      const doc = makeDocument(record);
       doc.lastpass_enterprise = { event_report: { occurrence: occurrences[i] ?? 0 } };
       return doc;
     });

@@ -54,14 +54,28 @@ export interface DocumentEnvelope {
   preserveOriginalEvent: boolean;
 }
 
-export function makeDocument(stream: StreamId, envelope: DocumentEnvelope, message: unknown): RawDocument {
-  return {
-    message: JSON.stringify(message),
-    data_stream: { type: 'logs', dataset: `lastpass_enterprise.${stream}`, namespace: envelope.namespace },
-    _conf: { account_number: envelope.accountNumber, time_zone: envelope.timeZone },
-    tags:
-      envelope.preserveOriginalEvent && !envelope.tags.includes('preserve_original_event')
-        ? [...envelope.tags, 'preserve_original_event']
-        : [...envelope.tags],
+/**
+ * Makes the documents of one (stream, envelope): `data_stream`, `_conf` and `tags` are built once and
+ * shared by every document it makes (fewer allocations per record); nothing downstream mutates them
+ * (sinks serialize documents, the local executor copies its input).
+ */
+export function documentFactory(
+  stream: StreamId,
+  envelope: DocumentEnvelope,
+): (message: unknown) => RawDocument {
+  const dataStream = {
+    type: 'logs' as const,
+    dataset: `lastpass_enterprise.${stream}`,
+    namespace: envelope.namespace,
   };
+  const conf = { account_number: envelope.accountNumber, time_zone: envelope.timeZone };
+  const tags =
+    envelope.preserveOriginalEvent && !envelope.tags.includes('preserve_original_event')
+      ? [...envelope.tags, 'preserve_original_event']
+      : [...envelope.tags];
+  return (message) => ({ message: JSON.stringify(message), data_stream: dataStream, _conf: conf, tags });
+}
+
+export function makeDocument(stream: StreamId, envelope: DocumentEnvelope, message: unknown): RawDocument {
+  return documentFactory(stream, envelope)(message);
 }
