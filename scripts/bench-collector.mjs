@@ -31,6 +31,7 @@ const only = flag('--only');
 const cpuProfDir = flag('--cpu-prof');
 const nodeArg = flag('--node-arg');
 const count = Number(args[0] ?? 1_000_000);
+const CAPPED_HEAP_MB = 96;
 const hash = 'bench-provisioning-hash-0f3a';
 const dist = (ws) => join(root, `packages/${ws}/dist/index.js`);
 
@@ -190,6 +191,17 @@ try {
       },
     ],
     [
+      'ack-capped',
+      `the same, collector run with --max-old-space-size=${CAPPED_HEAP_MB} (V8 otherwise lets garbage grow the heap far past the live set)`,
+      {
+        ...base,
+        ELASTICSEARCH_URL: esAck.answer.url,
+        ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5',
+        LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-ack-capped'),
+      },
+      [`--max-old-space-size=${CAPPED_HEAP_MB}`],
+    ],
+    [
       'es',
       'elasticsearch, fake running the package pipelines single-threaded (collector + stand-in)',
       {
@@ -214,9 +226,10 @@ try {
     `floor (JSON.parse responses + JSON.stringify bulk bodies): ${floorSeconds.toFixed(2)} s = ${Math.round(count / floorSeconds).toLocaleString('en-US')} events/s\n`,
   );
   const mb = (bytes) => Math.round(bytes / 1024 / 1024);
-  for (const [key, label, env] of runs) {
+  for (const [key, label, env, extraArgs = []] of runs) {
     if (only !== undefined && only !== key) continue;
     const nodeArgs = [
+      ...extraArgs,
       ...(cpuProfDir === undefined
         ? []
         : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `collector-${key}.cpuprofile`]),
