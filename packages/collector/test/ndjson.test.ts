@@ -86,4 +86,18 @@ describe('NDJSON sink (contracts §7)', () => {
     expect(verdicts.every((v) => v.status === 'duplicate')).toBe(true);
     await again.close();
   });
+
+  it('confirms repeats against lines that a rotation moved, in the same run; a vanished file is an error, not a guess', async () => {
+    const docs = events(60);
+    const s = sink(4096);
+    for (let i = 0; i < 60; i += 10) await s.write('event_report', docs.slice(i, i + 10));
+    expect(readdirSync(dir).length).toBeGreaterThan(2);
+    const verdicts = await s.write('event_report', docs);
+    expect(verdicts.filter((v) => v.status === 'duplicate')).toHaveLength(60);
+    rmSync(join(dir, 'lastpass_enterprise.event_report-default.ndjson.1'));
+    await expect(s.write('event_report', docs.slice(0, 1))).rejects.toMatchObject({
+      code: 'SINK_OUTPUT_FAILED',
+    });
+    await s.close();
+  });
 });

@@ -150,12 +150,21 @@ export class NdjsonSink implements Sink {
 
   /** The `event.id` of the line at `offset` of file number `n` (the index confirming a hash hit). */
   private idAt(file: OpenFile, n: number, offset: number): string | undefined {
-    if (n === file.paths.length - 1) return eventIdOf(lineAt(file.fd, offset));
-    const fd = openSync(file.paths[n] ?? '', 'r');
+    const path = file.paths[n] ?? '';
     try {
-      return eventIdOf(lineAt(fd, offset));
-    } finally {
-      closeSync(fd);
+      if (n === file.paths.length - 1) return eventIdOf(lineAt(file.fd, offset));
+      const fd = openSync(path, 'r');
+      try {
+        return eventIdOf(lineAt(fd, offset));
+      } finally {
+        closeSync(fd);
+      }
+    } catch (error) {
+      throw new CollectorError(
+        'SINK_OUTPUT_FAILED',
+        `${path}: cannot read back a written line to confirm its event.id (${String((error as { code?: unknown }).code ?? error)})`,
+        { cause: error },
+      );
     }
   }
 
@@ -181,6 +190,14 @@ export class NdjsonSink implements Sink {
   }
 
   write(stream: StreamId, documents: readonly RawDocument[]): Promise<Verdict[]> {
+    try {
+      return Promise.resolve(this.writeNow(stream, documents));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  private writeNow(stream: StreamId, documents: readonly RawDocument[]): Verdict[] {
     const file = this.open(stream);
     let data = '';
     let bytes = 0;
@@ -208,21 +225,17 @@ export class NdjsonSink implements Sink {
         writeSync(file.fd, buffer, 0, buffer.length, file.size);
         fsyncSync(file.fd);
       } catch (error) {
-        return Promise.reject(
-          new CollectorError(
-            'SINK_OUTPUT_FAILED',
-            `${file.path}: cannot write (${String((error as { code?: unknown }).code ?? error)})`,
-            {
-              cause: error,
-            },
-          ),
+        throw new CollectorError(
+          'SINK_OUTPUT_FAILED',
+          `${file.path}: cannot write (${String((error as { code?: unknown }).code ?? error)})`,
+          { cause: error },
         );
       }
       const n = file.paths.length - 1;
       for (const { id, offset } of placed) file.ids.add(id, n, file.size + offset);
       file.size += bytes;
     }
-    return Promise.resolve(verdicts);
+    return verdicts;
   }
 
   close(): Promise<void> {
