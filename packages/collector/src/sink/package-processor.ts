@@ -21,7 +21,8 @@ function isPackageRoot(dir: string): boolean {
 
 /**
  * Where the integration package (manifest.yml, data_stream/…/ingest_pipeline) is: `LASTPASS_ELASTIC_PACKAGE_DIR`,
- * else the repository this code runs from, else a copy bundled beside the installed CLI (`package/`).
+ * else the nearest folder above this code holding it: the repository checkout, or the root of the installed
+ * `npm run pack:cli` tarball (which has the repository's layout).
  */
 export function findPackageRoot(env: NodeJS.ProcessEnv, from: string = __dirname): string {
   const configured = env.LASTPASS_ELASTIC_PACKAGE_DIR;
@@ -36,8 +37,6 @@ export function findPackageRoot(env: NodeJS.ProcessEnv, from: string = __dirname
   }
   for (let dir = resolve(from); ; dir = dirname(dir)) {
     if (isPackageRoot(dir)) return dir;
-    const bundled = join(dir, 'package');
-    if (isPackageRoot(bundled)) return bundled;
     if (dirname(dir) === dir) break;
   }
   throw new CollectorError(
