@@ -1,20 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main, type CommandIo } from '@lastpass-elastic/cli';
+import { main, memoryIo, type MemoryIo } from '@lastpass-elastic/cli';
 import { startSimulator, type RunningSimulator } from '@lastpass-elastic/simulator';
 import { ACCOUNT, HASH, ROOT } from './support';
 
-function io(): CommandIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: ROOT, out: () => out, err: () => err };
-}
+const io = (): MemoryIo => memoryIo({ cwd: ROOT });
 
 describe('lastpass-elastic cel', () => {
   let sim: RunningSimulator;

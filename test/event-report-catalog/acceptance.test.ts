@@ -5,9 +5,8 @@
 // two identical records with occurrences 0 and 1 (the same _id when a record is read again).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { EcsFlat } from '@elastic/ecs';
-import { main, type CommandIo } from '@lastpass-elastic/cli';
+import { main, memoryIo } from '@lastpass-elastic/cli';
 import { parse } from 'yaml';
 
 const root = join(__dirname, '..', '..');
@@ -21,17 +20,12 @@ interface Entry {
 const actions = (parse(readFileSync(join(__dirname, 'actions.yml'), 'utf8')) as { actions: Entry[] }).actions;
 
 async function runPipeline(lines: unknown[]): Promise<Record<string, unknown>[]> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stdin.end(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
-  const io: CommandIo = { stdout, stderr, stdin, env: {}, cwd: root };
+  const io = memoryIo({ cwd: root, input: lines.map((l) => JSON.stringify(l)).join('\n') + '\n' });
   const argv = ['pipeline', '--data-stream', 'event_report', '--time-zone', 'America/New_York'];
   const code = await main([...argv, '--account-number', '1'], io);
   expect(code).toBe(0);
-  return out
+  return io
+    .out()
     .trim()
     .split('\n')
     .map((l) => JSON.parse(l) as Record<string, unknown>);

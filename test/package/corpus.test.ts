@@ -12,8 +12,8 @@ import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { check } from '../../packages/cli/src/commands/check';
 import { docs } from '../../packages/cli/src/commands/docs';
-import { captureIo } from './cli-io';
 import { buildPackage, CHECK_RULES, checkArchive, checkPackage } from '@lastpass-elastic/package-tools';
+import { memoryIo, type MemoryIo } from '@lastpass-elastic/cli';
 
 const repo = resolve(__dirname, '..', '..');
 const fixtures = join(repo, 'test', 'fixtures', 'packages');
@@ -22,7 +22,7 @@ const haveSpec = existsSync(join(specDir, 'spec', 'integration', 'spec.yml'));
 if (!haveSpec)
   process.stdout.write(`package-spec not found at ${specDir}: schema-dependent corpus cases are skipped\n`);
 
-const io = (): ReturnType<typeof captureIo> => captureIo(repo);
+const io = (): MemoryIo => memoryIo({ cwd: repo });
 
 const specArgs = haveSpec ? ['--spec', specDir] : [];
 const bad = readdirSync(fixtures)

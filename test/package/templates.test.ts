@@ -4,10 +4,9 @@ import { loadPackage } from '@lastpass-elastic/package-model';
 import { defaultTemplateVars, fakeSecretRef, renderAgentTemplate } from '@lastpass-elastic/package-tools';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { main } from '@lastpass-elastic/cli';
+import { main, memoryIo } from '@lastpass-elastic/cli';
 import { check } from '../../packages/cli/src/commands/check';
 import { UsageError } from '../../packages/cli/src/command';
-import { captureIo } from './cli-io';
 
 const repo = resolve(__dirname, '..', '..');
 const pkg = loadPackage(repo);
@@ -70,7 +69,7 @@ describe('agent stream templates rendered like Fleet', () => {
 describe('check usage', () => {
   it('rejects a bad --mode as a usage error naming the flag', async () => {
     const run = (): Promise<number> =>
-      Promise.resolve().then(() => check.run(['--mode', 'both'], captureIo(repo)));
+      Promise.resolve().then(() => check.run(['--mode', 'both'], memoryIo({ cwd: repo })));
     await expect(run()).rejects.toThrow(UsageError);
     await expect(run()).rejects.toThrow(/--mode must be "source" or "build", got "both"/);
   });
@@ -82,7 +81,7 @@ describe('check usage', () => {
     [['check', '--spec', '/nonexistent/spec'], '--spec: expected a package-spec checkout'],
     [['build', '--spec', '/nonexistent/spec'], '--spec: expected a package-spec checkout'],
   ])('%j exits 2 with one line naming the flag', async (argv, message) => {
-    const io = captureIo(repo);
+    const io = memoryIo({ cwd: repo });
     expect(await main(argv, io)).toBe(2);
     expect(io.err()).toContain(message);
     expect(io.err().trim().split('\n')).toHaveLength(1);
@@ -91,7 +90,7 @@ describe('check usage', () => {
   it('build --out naming a file exits 2 before anything is built', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'lpe-out-')), 'not-a-folder');
     writeFileSync(file, '');
-    const io = captureIo(repo);
+    const io = memoryIo({ cwd: repo });
     expect(await main(['build', '--out', file], io)).toBe(2);
     expect(io.err()).toContain(`--out: expected a folder, got the file ${file}`);
   });

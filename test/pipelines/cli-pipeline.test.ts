@@ -1,21 +1,10 @@
 // `lastpass-elastic pipeline` (contracts §2/§6) and `lastpass-elastic conformance`, through the CLI dispatcher.
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main, type CommandIo } from '@lastpass-elastic/cli';
+import { main, memoryIo, type MemoryIo } from '@lastpass-elastic/cli';
 
 const root = join(__dirname, '..', '..');
 
-function io(input = ''): CommandIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  stdin.end(input);
-  return { stdout, stderr, stdin, env: {}, cwd: root, out: () => out, err: () => err };
-}
+const io = (input = ''): MemoryIo => memoryIo({ cwd: root, input });
 
 const record = {
   Time: '2024-03-01 10:00:00',

@@ -4,8 +4,7 @@
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main } from '@lastpass-elastic/cli';
+import { main, memoryIo } from '@lastpass-elastic/cli';
 import { PIPELINE_TEST_CLOCK } from '@lastpass-elastic/ingest';
 
 const root = join(__dirname, '..', '..');
@@ -24,20 +23,9 @@ function snapshot(dir: string): Map<string, string> {
 }
 
 async function update(pkgRoot: string): Promise<{ code: number; out: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stdin.end();
-  const code = await main(['pipeline', '--test', '--update', '--root', pkgRoot], {
-    stdout,
-    stderr,
-    stdin,
-    env: {},
-    cwd: pkgRoot,
-  });
-  return { code, out };
+  const io = memoryIo({ cwd: pkgRoot });
+  const code = await main(['pipeline', '--test', '--update', '--root', pkgRoot], io);
+  return { code, out: io.out() };
 }
 
 describe('pipeline --test --update', () => {

@@ -1,14 +1,13 @@
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { main } from '@lastpass-elastic/cli';
+import { main, memoryIo, type MemoryIo } from '@lastpass-elastic/cli';
 import { startFakeElasticsearch } from '@lastpass-elastic/ingest';
 import { startFakeKibana } from '../../packages/package-tools/test/setup/fake-kibana';
-import { captureIo } from '../package/cli-io';
 
 const ROOT = resolve(__dirname, '../..');
 
-const io = (env: NodeJS.ProcessEnv = {}): ReturnType<typeof captureIo> => captureIo(ROOT, env);
+const io = (env: NodeJS.ProcessEnv = {}): MemoryIo => memoryIo({ cwd: ROOT, env });
 
 describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
   it('--elasticsearch creates pipelines and templates for the three streams; a second run changes nothing', async () => {

@@ -3,6 +3,7 @@ import { UsageError, type CommandIo } from './command';
 
 export { UsageError, parseFlags, type Command, type CommandIo } from './command';
 export { commands } from './commands';
+export { memoryIo, type MemoryIo } from './memory-io';
 
 function help(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

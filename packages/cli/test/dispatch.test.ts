@@ -1,23 +1,6 @@
-import { PassThrough } from 'node:stream';
-import { main, type CommandIo } from '../src';
+import { main, memoryIo } from '../src';
 
-function io(): CommandIo & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  return {
-    stdout,
-    stderr,
-    stdin: new PassThrough(),
-    env: {},
-    cwd: process.cwd(),
-    out: () => out,
-    err: () => err,
-  };
-}
+const io = () => memoryIo({ cwd: process.cwd() });
 
 describe('lastpass-elastic dispatcher', () => {
   it('lists every contracts §2 subcommand in --help', async () => {

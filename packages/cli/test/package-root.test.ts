@@ -1,14 +1,13 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import type { CommandIo } from '../src';
+import { memoryIo, type CommandIo } from '../src';
 import { resolvePackageRoot } from '../src/package-root';
 
 const repoRoot = resolve(__dirname, '..', '..', '..');
 
 function io(cwd: string, env: NodeJS.ProcessEnv = {}): CommandIo {
-  return { stdout: new PassThrough(), stderr: new PassThrough(), stdin: new PassThrough(), env, cwd };
+  return memoryIo({ cwd, env });
 }
 
 function packageDir(): string {
