@@ -10,12 +10,14 @@ import { systemClock, type Clock } from './clock';
 import { LastPassError } from './errors';
 import {
   WALL_CLOCK_PATTERN,
+  isReportingResponse,
   reportingResponseSchema,
   sharedFolderResponseSchema,
   userDataResponseSchema,
   type RawEvent,
   type RawSharedFolder,
   type RawUser,
+  type ReportingResponse,
 } from './schemas';
 import type { RequestTracer } from './tracer';
 import { Transport, type Logger, type RetryOptions } from './transport';
@@ -135,9 +137,42 @@ function toCount(value: string | number | null | undefined): number | null {
   return Number.isFinite(n) ? n : null;
 }
 
-function eventKeyOrder(key: string): number {
-  const match = /(\d+)$/.exec(key);
-  return match === null ? Number.MAX_SAFE_INTEGER : Number(match[1]);
+/** The numeric suffix of `EventN` (`Number` of the trailing ASCII digits); keys without one sort last. */
+export function eventKeyOrder(key: string): number {
+  let start = key.length;
+  while (start > 0) {
+    const c = key.charCodeAt(start - 1);
+    if (c < 48 || c > 57) break;
+    start--;
+  }
+  const digits = key.length - start;
+  if (digits === 0) return Number.MAX_SAFE_INTEGER;
+  if (digits > 15) return Number(key.slice(start));
+  let n = 0;
+  for (let i = start; i < key.length; i++) n = n * 10 + (key.charCodeAt(i) - 48);
+  return n;
+}
+
+/**
+ * The records of `data` in `EventN` order (a stable sort by the numeric suffix). LastPass sends them in
+ * that order already: then they are taken as they come, with no entry pairs, no sort and no copies.
+ */
+export function orderedEvents(data: Record<string, RawEvent> | [] | undefined): RawEvent[] {
+  if (data === undefined || Array.isArray(data)) return [];
+  const events: RawEvent[] = [];
+  let previous = Number.NEGATIVE_INFINITY;
+  let sorted = true;
+  for (const key in data) {
+    const order = eventKeyOrder(key);
+    if (order < previous) sorted = false;
+    previous = order;
+    events.push(data[key] as RawEvent);
+  }
+  if (sorted) return events;
+  return Object.entries(data)
+    .map(([key, event]) => ({ order: eventKeyOrder(key), event }))
+    .sort((a, b) => a.order - b.order)
+    .map(({ event }) => event);
 }
 
 export function createLastPassClient(options: LastPassClientOptions): LastPassClient {
@@ -255,17 +290,14 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
           { command: 'reporting' },
         );
       }
-      const result = reportingResponseSchema.safeParse(parsed);
-      if (!result.success) throw shapeError('reporting', parsed, result.error);
-      const raw = (parsed as { data?: Record<string, RawEvent> | [] }).data;
-      const entries = raw === undefined || Array.isArray(raw) ? [] : Object.entries(raw);
-      entries.sort((a, b) => eventKeyOrder(a[0]) - eventKeyOrder(b[0]));
-      return {
-        status: result.data.status,
-        events: entries.map(([, event]) => event),
-        next: result.data.next ?? null,
-        apiCalls,
-      };
+      // The allocation-free guard accepts only what the schema accepts; whatever it does not accept
+      // goes to the schema, which decides (and names the failing path). Both read `parsed` itself.
+      if (!isReportingResponse(parsed)) {
+        const result = reportingResponseSchema.safeParse(parsed);
+        if (!result.success) throw shapeError('reporting', parsed, result.error);
+      }
+      const body = parsed as ReportingResponse;
+      return { status: body.status, events: orderedEvents(body.data), next: body.next ?? null, apiCalls };
     },
 
     async getUserData(req) {

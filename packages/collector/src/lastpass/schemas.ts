@@ -41,6 +41,57 @@ export const reportingResponseSchema = z.looseObject({
   next: z.union([z.null(), z.number(), z.string()]).optional(),
   data: mapOf(rawEventSchema).optional(),
 });
+/** A body the schema accepts, as received: `data` may still be PHP's `[]` (the schema reads it as `{}`). */
+export type ReportingResponse = Pick<z.infer<typeof reportingResponseSchema>, 'status' | 'next'> & {
+  data?: Record<string, RawEvent> | [];
+};
+
+/*
+ * Allocation-free pre-checks for the hot `reporting` path (one call per event record). They are
+ * stricter than or equal to the zod schemas above, never looser: `true` only for a value the schema
+ * accepts; on `false` the caller asks the schema, which decides (and words the error). The schema stays
+ * the single source of the shape; `test/lastpass/fast-guard.test.ts` checks the two agree on edge records.
+ */
+
+/** `true` only for a record `rawEventSchema` accepts (without copying it, as zod's output would). */
+export function isRawEvent(value: unknown): value is RawEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  const time = record.Time;
+  const action = record.Action;
+  return (
+    typeof time === 'string' &&
+    WALL_CLOCK_PATTERN.test(time) &&
+    typeof record.Username === 'string' &&
+    typeof record.IP_Address === 'string' &&
+    typeof action === 'string' &&
+    action.length > 0 &&
+    typeof record.Data === 'string'
+  );
+}
+
+/** `true` only for a body `reportingResponseSchema` accepts. A `__proto__` key is left to the schema. */
+export function isReportingResponse(value: unknown): value is ReportingResponse {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const { status, next, data } = value as Record<string, unknown>;
+  if (typeof status !== 'string') return false;
+  const nextOk =
+    next === undefined ||
+    next === null ||
+    typeof next === 'string' ||
+    (typeof next === 'number' && Number.isFinite(next));
+  if (!nextOk) return false;
+  if (data === undefined) return true;
+  if (Array.isArray(data)) return data.length === 0;
+  if (typeof data !== 'object' || data === null || Object.getPrototypeOf(data) !== Object.prototype) {
+    return false;
+  }
+  const map = data as Record<string, unknown>;
+  for (const key in map) {
+    if (key === '__proto__' || !isRawEvent(map[key])) return false;
+  }
+  return true;
+}
 
 export const rawUserSchema = z.looseObject({
   username: z.string().min(1),
