@@ -28,7 +28,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { builtinModules } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -36,21 +36,12 @@ import { parseArgs } from 'node:util';
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), '..');
 const SCOPE = '@lastpass-elastic/';
 const CLI = `${SCOPE}cli`;
-/** The integration package's run-time files (the build allowlist plus `_dev/build`, which `docs` and `build` read). */
-const PACKAGE_FILES = [
-  'manifest.yml',
-  'changelog.yml',
-  'LICENSE.txt',
-  'NOTICE.txt',
-  'validation.yml',
-  'docs',
-  'img',
-  'kibana',
-  'elasticsearch',
-  'agent',
-  'data_stream',
-  '_dev/build',
-];
+/** The integration package's run-time files: the build allowlist (one list, in package-tools) plus `_dev/build`,
+ * which `docs` and `build` read. Needs the compiled workspaces (`npm run build:ts`, done by `pack:cli`). */
+const { BUILD_ALLOWLIST } = createRequire(import.meta.url)(
+  join(ROOT, 'packages/package-tools/dist/index.js'),
+);
+const PACKAGE_FILES = [...BUILD_ALLOWLIST, '_dev/build'];
 
 class PackError extends Error {}
 const fail = (message) => {
