@@ -24,6 +24,7 @@ import { startFakeElasticsearch, type FakeElasticsearch } from '@lastpass-elasti
 import { loadPackage } from '@lastpass-elastic/package-model';
 import { endpointFromEnv, planAssets, setupElasticsearch } from '@lastpass-elastic/package-tools';
 import type { RunningSimulator } from '@lastpass-elastic/simulator';
+import { testAccount } from '../../packages/collector/test/support/harness';
 
 export const ROOT = resolve(__dirname, '../..');
 export const HASH = 'e2e-provisioning-hash-5f1c9a7e';
@@ -49,30 +50,22 @@ export function virtualClock(sim: RunningSimulator) {
   };
 }
 
+/** The collector's test account (its harness's defaults) pointed at the simulator, with small inventory pages. */
 export function accountFor(
   sim: RunningSimulator,
   overrides: Partial<AccountConfig['eventReport']> = {},
 ): AccountConfig {
-  const common = { enabled: true, tags: ['forwarded'], preserveOriginalEvent: false };
-  return {
+  const base = testAccount({
     accountNumber: sim.options.accountNumber,
     provisioningHash: new Secret(HASH),
     url: sim.url,
     timeZone: sim.options.timeZone,
-    apiUser: 'lastpass-elastic',
-    httpClientTimeoutMs: 60_000,
-    requestIntervalMs: 0,
-    eventReport: {
-      ...common,
-      intervalMs: 10 * MINUTE,
-      initialIntervalMs: 24 * HOUR,
-      overlapMs: 5 * MINUTE,
-      settleLagMs: 2 * MINUTE,
-      pageLimit: sim.options.pageSize,
-      ...overrides,
-    },
-    user: { ...common, intervalMs: 24 * HOUR, pageSize: 25 },
-    detailedSharedFolder: { ...common, intervalMs: 24 * HOUR, pageSize: 5 },
+  });
+  return {
+    ...base,
+    eventReport: { ...base.eventReport, pageLimit: sim.options.pageSize, ...overrides },
+    user: { ...base.user, pageSize: 25 },
+    detailedSharedFolder: { ...base.detailedSharedFolder, pageSize: 5 },
   };
 }
 
