@@ -57,6 +57,29 @@ describe('rename / remove / append', () => {
     expect(source(one({ rename: { field: 'a', target_field: 'b', ignore_missing: true } }, {}))).toEqual({});
   });
 
+  it('rename renders field and target_field first and uses the rendered text as the path', () => {
+    // As RenameProcessor does: `{{message}}` names the field whose name is message's value, not `message`.
+    expect(
+      source(
+        one({ rename: { field: '{{message}}', target_field: 'event.original' } }, { message: 'a', a: 1 }),
+      ),
+    ).toEqual({ message: 'a', event: { original: 1 } });
+    expect(
+      failure(one({ rename: { field: '{{message}}', target_field: 'event.original' } }, { message: 'test' }))
+        .reason,
+    ).toBe("field [test] doesn't exist");
+    expect(source(one({ rename: { field: 'a', target_field: '{{{t}}}.x' } }, { a: 1, t: 'n' }))).toEqual({
+      t: 'n',
+      n: { x: 1 },
+    });
+    // A missing variable renders empty; with ignore_missing that is a quiet no-op.
+    expect(
+      source(
+        one({ rename: { field: '{{foo}}', target_field: 'bar', ignore_missing: true } }, { message: 'test' }),
+      ),
+    ).toEqual({ message: 'test' });
+  });
+
   it('remove removes lists of fields, fails on the first missing one after earlier removals', () => {
     expect(source(one({ remove: { field: ['a', 'b.c'] } }, { a: 1, b: { c: 2, d: 3 } }))).toEqual({
       b: { d: 3 },
