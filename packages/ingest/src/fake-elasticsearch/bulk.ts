@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { Cluster, FakeError, type IndexState } from './cluster';
 import { checkDocument, isObject, type FlatSettings, type JsonObject } from './mapping';
 import { esError, itemFaultError, statusForType, type EsErrorBody, type EsErrorDetail } from './responses';
@@ -50,10 +50,15 @@ function parseActions(body: string): Action[] | EsErrorBody {
     }
     return undefined;
   };
+  // Clients repeat one action line for a whole request: it is parsed once (it is only read).
+  let lastText: string | undefined;
+  let lastParsed: unknown;
   for (let text = next(); text !== undefined; text = next()) {
     let parsed: unknown;
     try {
-      parsed = JSON.parse(text);
+      parsed = text === lastText ? lastParsed : JSON.parse(text);
+      lastText = text;
+      lastParsed = parsed;
     } catch {
       return esError(
         400,
@@ -101,11 +106,19 @@ export function executeBulk(
   body: string,
   options: BulkOptions,
 ): { status: number; body: unknown } {
+  return bulkWith(body, (action, position) => runItem(cluster, action, position, options));
+}
+
+/** Reads the request, answers each action with `item`, and reports `errors` as Elasticsearch does. */
+function bulkWith(
+  body: string,
+  item: (action: Action, position: number) => ItemResult,
+): { status: number; body: unknown } {
   const started = Date.now();
   const actions = parseActions(body);
   if (!Array.isArray(actions)) return { status: actions.status, body: actions };
-  const items: ItemResult[] = actions.map((action, position) => runItem(cluster, action, position, options));
-  const errors = items.some((item) => Object.values(item).some((r) => r['error'] !== undefined));
+  const items: ItemResult[] = actions.map(item);
+  const errors = items.some((result) => Object.values(result).some((r) => r['error'] !== undefined));
   return { status: 200, body: { errors, took: Date.now() - started, items } };
 }
 
@@ -245,29 +258,28 @@ function store(
     );
   }
   const existing = index.docs.get(id);
-  if (existing !== undefined && op === 'create') {
-    return failed(
-      op,
-      target,
-      id,
-      409,
-      {
-        type: 'version_conflict_engine_exception',
-        reason: `[${id}]: version conflict, document already exists (current version [${existing.version}])`,
-      },
-      index,
-    );
-  }
+  if (existing !== undefined && op === 'create') return conflict(op, target, id, existing.version, index);
   const mappingError = checkDocument(index.mappings, source, {
     id,
     ignoreMalformed: index.settings['index.mapping.ignore_malformed'] === 'true',
   });
   if (mappingError !== null)
     return failed(op, target, id, statusForType(mappingError.type), mappingError, index);
+  return put(index, op, id, cluster.retainSources ? source : {}, existing);
+}
+
+/** Stores `source` under `id` and answers the item as Elasticsearch does (201 created / 200 updated). */
+function put(
+  index: IndexState,
+  op: string,
+  id: string,
+  source: JsonObject,
+  existing: { version: number } | undefined,
+): ItemResult {
   const version = (existing?.version ?? 0) + 1;
   const seqNo = index.seqNo;
   index.seqNo += 1;
-  index.docs.set(id, { source: cluster.retainSources ? source : {}, version, seqNo });
+  index.docs.set(id, { source, version, seqNo });
   return {
     [op]: {
       _index: index.name,
@@ -280,6 +292,21 @@ function store(
       status: existing === undefined ? 201 : 200,
     },
   };
+}
+
+/** The 409 of a `create` whose id is taken. */
+function conflict(op: string, target: string, id: string, version: number, index: IndexState): ItemResult {
+  return failed(
+    op,
+    target,
+    id,
+    409,
+    {
+      type: 'version_conflict_engine_exception',
+      reason: `[${id}]: version conflict, document already exists (current version [${version}])`,
+    },
+    index,
+  );
 }
 
 function deleteItem(cluster: Cluster, target: string, id: string | undefined): ItemResult {
@@ -316,4 +343,64 @@ function deleteItem(cluster: Cluster, target: string, id: string | undefined): I
       status: 200,
     },
   };
+}
+
+/**
+ * `POST _bulk` for volume benchmarks of a client (`bulkMode: 'acknowledge'`): the request is read and
+ * checked line by line as above, but sources are neither parsed nor run through pipelines nor mapped.
+ * Each `create`/`index` is stored under its `_id`, or else under the SHA-1 of its source line — so a
+ * repeated document is answered 409 exactly like a pipeline-made id would be — and answered with
+ * Elasticsearch's item shape. What it proves is the client's side only.
+ */
+export function executeBulkAcknowledging(
+  cluster: Cluster,
+  body: string,
+  options: BulkOptions,
+): { status: number; body: unknown } {
+  const targets = new Map<string, IndexState>();
+  return bulkWith(body, (action, position): ItemResult => {
+    const { op, meta } = action;
+    const name = stringOf(meta['_index']) ?? options.defaultIndex;
+    const given = stringOf(meta['_id']);
+    const injected = options.itemFaults.get(position);
+    if (name === undefined)
+      return failed(op, '', given, 400, {
+        type: 'action_request_validation_exception',
+        reason: 'Validation Failed: 1: index is missing;',
+      });
+    if (injected !== undefined) return failed(op, name, given, injected, itemFaultError(injected));
+    if (op !== 'create' && op !== 'index')
+      return failed(op, name, given, 400, {
+        type: 'illegal_argument_exception',
+        reason: `the fake Elasticsearch acknowledges only create and index in bulkMode 'acknowledge'`,
+      });
+    return acknowledge(cluster, targets, op, name, given ?? hash('sha1', action.source ?? '', 'base64url'));
+  });
+}
+
+/** One `create`/`index` of `executeBulkAcknowledging`; `targets` caches the write index per name. */
+function acknowledge(
+  cluster: Cluster,
+  targets: Map<string, IndexState>,
+  op: string,
+  name: string,
+  id: string,
+): ItemResult {
+  let index = targets.get(name);
+  try {
+    if (index === undefined) {
+      index = cluster.writeTarget(name).index;
+      targets.set(name, index);
+    }
+  } catch (error) {
+    if (!(error instanceof FakeError)) throw error;
+    return failed(op, name, id, error.body.status, {
+      type: error.body.error.type,
+      reason: error.body.error.reason,
+    });
+  }
+  const existing = index.docs.get(id);
+  return existing !== undefined && op === 'create'
+    ? conflict(op, name, id, existing.version, index)
+    : put(index, op, id, {}, existing);
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { gunzipSync } from 'node:zlib';
-import { executeBulk } from './bulk';
+import { executeBulk, executeBulkAcknowledging } from './bulk';
 import {
   Cluster,
   FakeError,
@@ -10,6 +10,7 @@ import {
   defaultPipelineHost,
 } from './cluster';
 import { Faults } from './faults';
+import { applyFilterPath, parseFilterPath } from './filter-path';
 import { wildcardMatch } from './glob';
 import {
   flattenSettings,
@@ -40,6 +41,12 @@ export interface FakeElasticsearchOptions {
   retainSources?: boolean;
   /** How stored pipelines are compiled and run (default: this package's executor, `PipelineStore`). */
   pipelineHost?: PipelineHostFactory;
+  /**
+   * `pipelines` (default): `_bulk` parses, runs pipelines, maps and stores every document.
+   * `acknowledge`: for client volume benchmarks — sources are stored unparsed under their `_id` or
+   * the SHA-1 of their line (repeats still answer 409), no pipeline or mapping runs.
+   */
+  bulkMode?: 'pipelines' | 'acknowledge';
 }
 
 export interface RecordedRequest {
@@ -191,7 +198,11 @@ export async function startFakeElasticsearch(
       res.writeHead(answer.status, headers).end();
       return;
     }
-    res.writeHead(answer.status, headers).end(JSON.stringify(answer.body));
+    const filter = parseFilterPath(
+      new URL(req.url ?? '/', 'http://fake').searchParams.get('filter_path') ?? undefined,
+    );
+    const body = filter === undefined ? answer.body : applyFilterPath(answer.body, filter);
+    res.writeHead(answer.status, headers).end(JSON.stringify(body));
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, raw: Buffer): Promise<void> {
@@ -376,7 +387,8 @@ export async function startFakeElasticsearch(
     text: string,
     itemFaults: ReadonlyMap<number, number>,
   ): Answer {
-    const result = executeBulk(cluster, text, {
+    const execute = options.bulkMode === 'acknowledge' ? executeBulkAcknowledging : executeBulk;
+    const result = execute(cluster, text, {
       defaultIndex: index,
       pipeline: query.get('pipeline') ?? undefined,
       itemFaults,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import { startFakeElasticsearch, type FakeElasticsearch } from '../../src';
 
@@ -142,6 +143,54 @@ describe('fake Elasticsearch', () => {
     ]);
     expect(fake.requests[3]?.headers['accept']).toContain('compatible-with=8');
     await client.close();
+  });
+
+  it('honours filter_path on answers, as Elasticsearch does (the collector asks for statuses only)', async () => {
+    await installDemo(fake);
+    const client = new Client({ node: fake.url });
+    const operations = [
+      { create: { _index: 'logs-demo.events-default', _id: 'one' } },
+      { '@timestamp': '2024-03-10T08:00:00Z', message: 'a' },
+    ];
+    await client.bulk({ operations });
+    const again = await client.bulk({ operations, filter_path: 'errors,items.*.status,items.*.error.type' });
+    expect(again).toEqual({
+      errors: true,
+      items: [{ create: { status: 409, error: { type: 'version_conflict_engine_exception' } } }],
+    });
+    const info = await call(fake, 'GET', '/?filter_path=version.number');
+    expect(info.body).toEqual({ version: { number: '8.17.0' } });
+    await client.close();
+  });
+
+  it("bulkMode 'acknowledge' stores source lines unparsed under their SHA-1, 409 for a repeat, no pipeline", async () => {
+    const ack = await startFakeElasticsearch({ now: () => NOW, bulkMode: 'acknowledge' });
+    try {
+      await installDemo(ack);
+      const client = new Client({ node: ack.url });
+      const line = { message: 'not run through any pipeline' };
+      const operations = [
+        { create: { _index: 'logs-demo.events-default' } },
+        line,
+        { create: { _index: 'logs-demo.events-default' } },
+        { message: 'another' },
+        { create: { _index: 'bad*name' } },
+        line,
+      ];
+      const first = await client.bulk({ operations });
+      expect(first.items.map((i) => i.create?.status)).toEqual([201, 201, 400]);
+      expect(first.errors).toBe(true);
+      expect(first.items[2]?.create?.error?.type).toBe('invalid_index_name_exception');
+      const again = await client.bulk({ operations: operations.slice(0, 2) });
+      expect(again.items[0]?.create?.status).toBe(409);
+      expect(again.items[0]?.create?._id).toBe(
+        createHash('sha1').update(JSON.stringify(line)).digest('base64url'),
+      );
+      expect(ack.documents('logs-demo.events-default').size).toBe(2);
+      await client.close();
+    } finally {
+      await ack.close();
+    }
   });
 
   it('refuses compatible-with=9 on an 8.x version and accepts it on 9.x, as Elasticsearch does', async () => {
