@@ -13,7 +13,7 @@
 // (`--cpu-prof` writes a V8 CPU profile of each collector process into <dir>;
 // `--node-arg <arg>` is passed to the collector processes only, e.g. --node-arg --max-old-space-size=96).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,29 +65,16 @@ startSimulator({ seed: 1, events: ${count}, provisioningHash: ${JSON.stringify(h
   console.log(JSON.stringify({ url: s.url, account: s.options.accountNumber, zone: s.options.timeZone, start: s.options.start, events: s.tenant.events.length }));
 });`;
 
-// With ackOnly the pipelines are installed (the collector's preflight checks them) but never run:
-// each document is stored as {@timestamp} under an id hashed from its message and occurrence (the
-// final pipeline step keeps the id the default step made).
+// With ackOnly the pipelines are installed (the collector's preflight checks them) but never run: the
+// fake's bulkMode 'acknowledge' stores each source line unparsed under its SHA-1 (a repeat still
+// answers 409) and answers in Elasticsearch's shape, so the figure is the collector's own.
 const elasticsearchCode = (ackOnly) => `
-const { createHash } = require('node:crypto');
-const { startFakeElasticsearch, PipelineStore } = require(${JSON.stringify(dist('ingest'))});
+const { startFakeElasticsearch } = require(${JSON.stringify(dist('ingest'))});
 const { loadPackage } = require(${JSON.stringify(dist('package-model'))});
 const { endpointFromEnv, planAssets, setupElasticsearch } = require(${JSON.stringify(dist('package-tools'))});
-const ackOnlyHost = (now) => {
-  const store = new PipelineStore({ now });
-  return {
-    put: (...a) => store.put(...a), delete: (...a) => store.delete(...a), has: (...a) => store.has(...a),
-    compile: (...a) => store.compile(...a), simulate: (...a) => store.simulate(...a),
-    simulatePipeline: (...a) => store.simulatePipeline(...a),
-    process: (_pipeline, input) => ({
-      kind: 'indexed', _index: input._index,
-      _id: input._id ?? createHash('sha1').update(String(input._source.message)).update(JSON.stringify(input._source.lastpass_enterprise ?? null)).digest('base64url'),
-      _source: { '@timestamp': '2024-01-01T00:00:00.000Z' },
-    }),
-  };
-};
+process.on('SIGINT', () => process.exit(0));
 (async () => {
-  const fake = await startFakeElasticsearch({ recordRequests: false, retainSources: false, auth: { apiKey: 'YmVuY2g6a2V5' }${ackOnly ? ', pipelineHost: ackOnlyHost' : ''} });
+  const fake = await startFakeElasticsearch({ recordRequests: false, retainSources: false, auth: { apiKey: 'YmVuY2g6a2V5' }${ackOnly ? ", bulkMode: 'acknowledge'" : ''} });
   await setupElasticsearch(endpointFromEnv('Elasticsearch', '--elasticsearch', fake.url, { ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5' }), planAssets(loadPackage(${JSON.stringify(root)})));
   console.log(JSON.stringify({ url: fake.url }));
 })();`;
@@ -154,6 +141,11 @@ async function floor(url, account) {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+function cpuSeconds(proc) {
+  const stat = readFileSync(`/proc/${proc.pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 const tmp = mkdtempSync(join(tmpdir(), 'lpe-bench-'));
 const children = [];
 try {
@@ -164,7 +156,18 @@ try {
   children.push(sim.proc);
   const es = await child(elasticsearchCode(false));
   children.push(es.proc);
-  const esAck = await child(elasticsearchCode(true));
+  const esAck = await child(elasticsearchCode(true), {
+    nodeArgs:
+      cpuProfDir === undefined
+        ? []
+        : [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            cpuProfDir,
+            '--cpu-prof-name',
+            'fake-elasticsearch-ack.cpuprofile',
+          ],
+  });
   children.push(esAck.proc);
   const floorSeconds = await floor(sim.answer.url, sim.answer.account);
   const hashFile = join(tmp, 'hash');
@@ -235,8 +238,13 @@ try {
         : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', `collector-${key}.cpuprofile`]),
       ...(nodeArg === undefined ? [] : [nodeArg]),
     ];
+    const cpuBefore = children.map(cpuSeconds);
     const run = await child(collectorCode(env, since), { nodeArgs });
     await new Promise((resolve) => run.proc.once('exit', resolve));
+    const cpuAfter = children.map(cpuSeconds);
+    process.stdout.write(
+      `  stand-in CPU: simulator ${(cpuAfter[0] - cpuBefore[0]).toFixed(1)} s, es ${(cpuAfter[1] - cpuBefore[1]).toFixed(1)} s, es-ack ${(cpuAfter[2] - cpuBefore[2]).toFixed(1)} s\n`,
+    );
     const r = run.answer;
     const eps = Math.round((r.counts?.indexed ?? 0) / r.seconds);
     process.stdout.write(
@@ -245,6 +253,7 @@ try {
     );
   }
 } finally {
-  for (const c of children) c.kill();
+  // SIGINT lets a profiled stand-in write its --cpu-prof file on the way out
+  for (const c of children) c.kill(cpuProfDir === undefined ? 'SIGTERM' : 'SIGINT');
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -192,12 +192,15 @@ export function elasticsearchSink(
       url: fake.url,
       auth: { kind: 'api_key', apiKey: new Secret('ZTJlOmtleQ==') },
       caFile: undefined,
-      bulkMaxDocuments: 5000,
+      bulkMaxDocuments: 2000,
+      bulkConcurrency: 2,
     }),
     namespace: 'default',
     clock,
     logger: silentLogger,
-    maxDocuments: 5000,
+    // several chunks per LastPass page, two in flight: faults meet the concurrent path
+    maxDocuments: 2000,
+    concurrency: 2,
     retry: { baseDelayMs: 100, maxDelayMs: 5000, maxElapsedMs: 60_000 },
   });
 }

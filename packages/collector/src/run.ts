@@ -70,6 +70,7 @@ async function openSink(
     clock,
     logger,
     maxDocuments: es.bulkMaxDocuments,
+    concurrency: es.bulkConcurrency,
     signal: options.signal,
   });
   try {

@@ -132,6 +132,23 @@ describe('config: flags > environment > file > defaults', () => {
     );
     expect(c.output).toBe('elasticsearch');
     expect(c.elasticsearch?.auth.kind).toBe('api_key');
+    expect(c.elasticsearch?.bulkMaxDocuments).toBe(5000);
+    expect(c.elasticsearch?.bulkConcurrency).toBe(2);
+  });
+
+  it('bulk sizing from the file, range-checked with the field named', () => {
+    const env = {
+      LASTPASS_ACCOUNT_NUMBER: '1',
+      LASTPASS_PROVISIONING_HASH: 'x',
+      ELASTICSEARCH_URL: 'https://es:9200',
+    };
+    const ok = file('ok.yml', 'elasticsearch:\n  bulk_max_documents: 1000\n  bulk_concurrency: 4\n');
+    const c = resolveConfig({ config: ok }, env, dir);
+    expect([c.elasticsearch?.bulkMaxDocuments, c.elasticsearch?.bulkConcurrency]).toEqual([1000, 4]);
+    const bad = file('bad.yml', 'elasticsearch:\n  bulk_concurrency: 0\n');
+    expect(error(() => resolveConfig({ config: bad }, env, dir)).message).toMatch(
+      /elasticsearch\.bulk_concurrency/,
+    );
   });
 
   it('secrets never print', () => {

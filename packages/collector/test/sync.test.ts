@@ -211,6 +211,46 @@ describe('occurrences', () => {
     const b = { ...a, Data: 'x' };
     expect(assignOccurrences([a, b, a, a, b])).toEqual([0, 0, 1, 2, 1]);
   });
+
+  it('identical means the same five values, whatever the key order or extra keys', () => {
+    const a: ReportingRecord = {
+      Time: '2024-06-01 02:00:00',
+      Username: 'u',
+      IP_Address: '1.2.3.4',
+      Action: 'Log in',
+      Data: 'd',
+    };
+    const reordered = { Data: 'd', Action: 'Log in', IP_Address: '1.2.3.4', Username: 'u', Time: a.Time };
+    const extra = { ...a, Extra: 'x' };
+    const separatorTrick = { ...a, Username: 'u\u0000', IP_Address: '1.2.3.4'.slice(1) };
+    expect(assignOccurrences([a, reordered, extra, a])).toEqual([0, 1, 2, 3]);
+    expect(assignOccurrences([a, separatorTrick, { ...a, Data: 'e' }])).toEqual([0, 0, 0]);
+  });
+
+  it('counts right in crowded seconds (past the direct-comparison limit) and across seconds', () => {
+    const base: ReportingRecord = {
+      Time: '2024-06-01 02:00:00',
+      Username: 'u',
+      IP_Address: '',
+      Action: 'Log in',
+      Data: '',
+    };
+    // 100 records in one second, 5 distinct, interleaved with another second holding the same values
+    const records = Array.from({ length: 200 }, (_, i) => ({
+      ...base,
+      Time: i % 2 === 0 ? base.Time : '2024-06-01 02:00:01',
+      Data: String(Math.floor(i / 2) % 5),
+    }));
+    const expected = new Map<string, number>();
+    const reference = records.map((r) => {
+      const key = JSON.stringify([r.Time, r.Data]);
+      const n = expected.get(key) ?? 0;
+      expected.set(key, n + 1);
+      return n;
+    });
+    expect(assignOccurrences(records)).toEqual(reference);
+    expect(Math.max(...assignOccurrences(records))).toBe(19);
+  });
 });
 
 describe('snapshots', () => {

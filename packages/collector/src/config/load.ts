@@ -54,6 +54,8 @@ export interface ElasticsearchConfig {
   auth: ElasticsearchAuth;
   caFile: string | undefined;
   bulkMaxDocuments: number;
+  /** Bulk requests in flight at once (a page's chunks are sent side by side). */
+  bulkConcurrency: number;
 }
 export interface CollectorConfig {
   output: 'ndjson' | 'elasticsearch';
@@ -95,6 +97,7 @@ export const DEFAULTS = {
   namespace: 'default',
   ndjsonMaxBytes: 256 * 1024 * 1024,
   bulkMaxDocuments: 5000,
+  bulkConcurrency: 2,
 } as const;
 
 function invalid(message: string): CollectorError {
@@ -341,6 +344,7 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: s
       auth,
       caFile: caFile === undefined ? undefined : resolve(baseDir, caFile),
       bulkMaxDocuments: es.bulk_max_documents ?? DEFAULTS.bulkMaxDocuments,
+      bulkConcurrency: es.bulk_concurrency ?? DEFAULTS.bulkConcurrency,
     };
   }
 

@@ -84,6 +84,7 @@ const elasticsearchFileSchema = z
     ca_file: z.string().min(1).optional(),
     namespace: namespaceSchema.optional(),
     bulk_max_documents: z.number().int().min(1).max(100_000).optional(),
+    bulk_concurrency: z.number().int().min(1).max(16).optional(),
   })
   .strict();
 

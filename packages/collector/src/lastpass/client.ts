@@ -295,6 +295,14 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (!isReportingResponse(parsed)) {
         const result = reportingResponseSchema.safeParse(parsed);
         if (!result.success) throw shapeError('reporting', parsed, result.error);
+        // zod's record parsing passes over a `__proto__` key unchecked: such an entry is never shipped.
+        const data = (parsed as { data?: unknown }).data;
+        if (typeof data === 'object' && data !== null && Object.hasOwn(data, '__proto__'))
+          throw new LastPassError(
+            'LASTPASS_UNEXPECTED_RESPONSE',
+            'reporting: unexpected response shape at data.__proto__: expected an EventN key',
+            { command: 'reporting' },
+          );
       }
       const body = parsed as ReportingResponse;
       return { status: body.status, events: orderedEvents(body.data), next: body.next ?? null, apiCalls };

@@ -5,6 +5,7 @@ import type { StreamId } from '../config/schema';
 import { CollectorError } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { RawDocument } from '../streams/types';
+import { bulkSubset, encodeBulk } from './serialize';
 import type { Sink, Verdict } from './types';
 
 export interface SinkClock {
@@ -72,18 +73,13 @@ function defaultPipelineOf(settings: unknown): string | undefined {
 
 /** The parts of a bulk answer the sink reads; `filter_path` keeps a real cluster from sending the rest. */
 interface BulkAnswer {
-  items?: Partial<
-    Record<
-      string,
-      { status?: number; _id?: string | null; error?: { type?: string; reason?: string | null } }
-    >
-  >[];
+  items?: Partial<Record<string, { status?: number; error?: { type?: string; reason?: string | null } }>>[];
 }
-const BULK_FILTER_PATH = 'items.*.status,items.*._id,items.*.error.type,items.*.error.reason';
+// No `_id`: nothing reads it, and it is most of an answer's bytes.
+const BULK_FILTER_PATH = 'items.*.status,items.*.error.type,items.*.error.reason';
 
 interface BulkItem {
   status: number;
-  _id?: string | null;
   error?: { type?: string | undefined; reason?: string | null } | undefined;
 }
 
@@ -105,6 +101,8 @@ export class ElasticsearchSink implements Sink {
       clock: SinkClock;
       logger: Logger;
       maxDocuments: number;
+      /** Bulk requests in flight at once for one write (default 1). */
+      concurrency?: number;
       retry?: Partial<SinkRetry>;
       signal?: AbortSignal;
     },
@@ -196,23 +194,34 @@ export class ElasticsearchSink implements Sink {
   }
 
   async write(stream: StreamId, documents: readonly RawDocument[]): Promise<Verdict[]> {
-    const verdicts: Verdict[] = [];
-    for (let i = 0; i < documents.length; i += this.options.maxDocuments)
-      verdicts.push(...(await this.writeChunk(stream, documents.slice(i, i + this.options.maxDocuments))));
-    return verdicts;
+    const size = this.options.maxDocuments;
+    const chunks: (readonly RawDocument[])[] = [];
+    for (let i = 0; i < documents.length; i += size) chunks.push(documents.slice(i, i + size));
+    // Up to `concurrency` bulk requests in flight: the next chunk is encoded and sent while
+    // Elasticsearch works on the previous one. Verdicts keep the documents' order.
+    const answers: Verdict[][] = new Array<Verdict[]>(chunks.length);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < chunks.length) {
+        const k = next++;
+        answers[k] = await this.writeChunk(stream, chunks[k] ?? []);
+      }
+    };
+    const workers = Array.from({ length: Math.min(this.options.concurrency ?? 1, chunks.length) }, worker);
+    const settled = await Promise.allSettled(workers);
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+    return answers.flat();
   }
 
   private async writeChunk(stream: StreamId, documents: readonly RawDocument[]): Promise<Verdict[]> {
     const index = this.dataStreamOf(stream);
-    const action = `{"create":{"_index":${JSON.stringify(index)}}}\n`;
-    // Each document is serialized once (retries reuse the text) and the body is one concatenation.
-    const lines = documents.map((d) => `${JSON.stringify(d)}\n`);
+    // Each document is serialized once, into the body; retries copy their documents out of it.
+    const encoded = encodeBulk(`{"create":{"_index":${JSON.stringify(index)}}}\n`, documents);
     const verdicts: (Verdict | undefined)[] = documents.map(() => undefined);
     let pending = documents.map((_, i) => i);
     const started = this.options.clock.now();
     for (let attempt = 0; pending.length > 0; attempt++) {
-      let body = '';
-      for (const i of pending) body += action + (lines[i] ?? '');
+      const body = attempt === 0 ? encoded.body : bulkSubset(encoded, pending);
       let items: BulkItem[];
       try {
         const answer = await this.options.client.transport.request<BulkAnswer>(
@@ -223,7 +232,7 @@ export class ElasticsearchSink implements Sink {
           const op = item.create ?? item.index ?? Object.values(item)[0];
           const error =
             op?.error === undefined ? undefined : { type: op.error.type, reason: op.error.reason ?? null };
-          return { status: op?.status ?? 0, _id: op?._id ?? null, error };
+          return { status: op?.status ?? 0, error };
         });
       } catch (error) {
         if (!isTransient(error)) throw this.classify(error, `writing to ${index}`);
@@ -238,9 +247,8 @@ export class ElasticsearchSink implements Sink {
       const retry: number[] = [];
       items.forEach((item, k) => {
         const i = pending[k] ?? -1;
-        const id = item._id ?? undefined;
-        if (item.status >= 200 && item.status < 300) verdicts[i] = { status: 'indexed', id };
-        else if (item.status === 409) verdicts[i] = { status: 'duplicate', id };
+        if (item.status >= 200 && item.status < 300) verdicts[i] = { status: 'indexed', id: undefined };
+        else if (item.status === 409) verdicts[i] = { status: 'duplicate', id: undefined };
         else if (item.status === 429 || item.status >= 500) retry.push(i);
         else
           verdicts[i] = {

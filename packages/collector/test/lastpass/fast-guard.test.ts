@@ -3,8 +3,6 @@
  * when a guard says no. These tests prove the guards never accept what the schema rejects, agree with
  * it on edge records, and that the client's answers (pages and errors) are the schema's.
  */
-import { MockAgent } from 'undici';
-import { createLastPassClient } from '../../src/lastpass';
 import { eventKeyOrder, orderedEvents } from '../../src/lastpass/client';
 import {
   isRawEvent,
@@ -13,7 +11,7 @@ import {
   reportingResponseSchema,
   type RawEvent,
 } from '../../src/lastpass/schemas';
-import { failure, FakeClock, HASH } from './helpers';
+import { failure, mocked } from './helpers';
 
 const event = {
   Time: '2015-07-17 09:51:51',
@@ -120,27 +118,11 @@ describe('isReportingResponse agrees with reportingResponseSchema', () => {
   });
 });
 
+const WINDOW = { from: '2024-03-01 00:00:00', to: '2024-03-01 01:00:00' };
+/** A client whose LastPass answers every call with `text`. */
+const clientAnswering = (text: string) => mocked(200, text).client;
+
 describe('the client reads reporting pages through the guard and the schema alike', () => {
-  const ORIGIN = 'https://lastpass.test';
-  const WINDOW = { from: '2024-03-01 00:00:00', to: '2024-03-01 01:00:00' };
-
-  function clientAnswering(text: string) {
-    const agent = new MockAgent();
-    agent.disableNetConnect();
-    agent.get(ORIGIN).intercept({ path: '/enterpriseapi.php', method: 'POST' }).reply(200, text).persist();
-    return createLastPassClient({
-      url: `${ORIGIN}/enterpriseapi.php`,
-      accountNumber: '8771312',
-      provisioningHash: HASH,
-      apiUser: 'unit',
-      dispatcher: agent,
-      clock: new FakeClock(),
-      timeoutMs: 0,
-      minIntervalMs: 0,
-      retry: { maxAttempts: 1 },
-    });
-  }
-
   it.each(bodies.filter(([, value]) => typeof value === 'object' && value !== null && !Array.isArray(value)))(
     '%s: accepted or rejected exactly as the schema decides, with its path and message',
     async (_name, value) => {
@@ -165,6 +147,18 @@ describe('the client reads reporting pages through the guard and the schema alik
       }
     },
   );
+});
+
+describe('a __proto__ key in data (zod passes over it unchecked)', () => {
+  it.each([
+    ['a valid-looking record', '{"status":"OK","data":{"Event1":RECORD,"__proto__":RECORD}}'],
+    ['a non-record', '{"status":"OK","data":{"__proto__":1}}'],
+  ])('%s: the page is refused, never shipped', async (_name, template) => {
+    const client = clientAnswering(template.split('RECORD').join(JSON.stringify(event)));
+    const error = await failure(client.reporting(WINDOW));
+    expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+    expect(error.message).toContain('data.__proto__');
+  });
 });
 
 describe('orderedEvents', () => {

@@ -1,3 +1,4 @@
+import { MockAgent } from 'undici';
 import { startSimulator, type RunningSimulator, type StartOptions } from '@lastpass-elastic/simulator';
 import {
   createLastPassClient,
@@ -69,4 +70,34 @@ export async function failure(promise: Promise<unknown>): Promise<LastPassError>
     throw error;
   }
   throw new Error('expected a LastPassError, got success');
+}
+
+export const MOCK_ORIGIN = 'https://lastpass.test';
+
+/** A client whose LastPass (an undici MockAgent, no server) answers every call with `status`/`body`. */
+export function mocked(
+  status: number,
+  body: string,
+  headers: Record<string, string> = { 'content-type': 'text/xml;charset=UTF-8' },
+  maxAttempts = 1,
+): { client: LastPassClient; agent: MockAgent } {
+  const agent = new MockAgent();
+  agent.disableNetConnect();
+  agent
+    .get(MOCK_ORIGIN)
+    .intercept({ path: '/enterpriseapi.php', method: 'POST' })
+    .reply(status, body, { headers })
+    .persist();
+  const client = createLastPassClient({
+    url: `${MOCK_ORIGIN}/enterpriseapi.php`,
+    accountNumber: '8771312',
+    provisioningHash: HASH,
+    apiUser: 'unit',
+    dispatcher: agent,
+    clock: new FakeClock(),
+    timeoutMs: 0,
+    minIntervalMs: 0,
+    retry: { maxAttempts },
+  });
+  return { client, agent };
 }

@@ -3,37 +3,8 @@
  * (no server): every documented quirk is accepted, every wrong shape is LASTPASS_UNEXPECTED_RESPONSE.
  */
 import { MockAgent } from 'undici';
-import { createLastPassClient, type LastPassClient } from '../../src/lastpass';
-import { failure, FakeClock, HASH } from './helpers';
-
-const ORIGIN = 'https://lastpass.test';
-
-function mocked(
-  status: number,
-  body: string,
-  headers: Record<string, string> = { 'content-type': 'text/xml;charset=UTF-8' },
-  maxAttempts = 1,
-): { client: LastPassClient; agent: MockAgent } {
-  const agent = new MockAgent();
-  agent.disableNetConnect();
-  agent
-    .get(ORIGIN)
-    .intercept({ path: '/enterpriseapi.php', method: 'POST' })
-    .reply(status, body, { headers })
-    .persist();
-  const client = createLastPassClient({
-    url: `${ORIGIN}/enterpriseapi.php`,
-    accountNumber: '8771312',
-    provisioningHash: HASH,
-    apiUser: 'unit',
-    dispatcher: agent,
-    clock: new FakeClock(),
-    timeoutMs: 0,
-    minIntervalMs: 0,
-    retry: { maxAttempts },
-  });
-  return { client, agent };
-}
+import { createLastPassClient } from '../../src/lastpass';
+import { failure, FakeClock, HASH, mocked, MOCK_ORIGIN as ORIGIN } from './helpers';
 
 const WINDOW = { from: '2024-03-01 00:00:00', to: '2024-03-01 01:00:00' };
 const event = {
