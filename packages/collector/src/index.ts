@@ -41,7 +41,9 @@ export type { Sink, Verdict } from './sink/types';
 export { MemorySink, contractId } from './sink/memory';
 export { NdjsonSink } from './sink/ndjson';
 export { ElasticsearchSink, createElasticsearchClient } from './sink/elasticsearch';
-export { createPackageProcessor, findPackageRoot } from './sink/package-processor';
+// createPackageProcessor (./sink/package-processor) is not re-exported: it loads the ingest executor and
+// the package reader, which only the NDJSON output needs (run.ts imports it when that output is chosen).
+export { findPackageRoot } from './sink/package-root';
 export { FileDeadLetters, MemoryDeadLetters, type DeadLetters } from './sink/dead-letter';
 export {
   collectForever,

@@ -7,7 +7,7 @@ import { ProgressLine } from './observability/progress';
 import { FileDeadLetters } from './sink/dead-letter';
 import { createElasticsearchClient, ElasticsearchSink } from './sink/elasticsearch';
 import { NdjsonSink } from './sink/ndjson';
-import { createPackageProcessor, findPackageRoot } from './sink/package-processor';
+import { findPackageRoot } from './sink/package-root';
 import type { Sink } from './sink/types';
 import { collectForever, collectOnce, type SchedulerClock } from './sync/collector';
 import { summaryLine, type StreamRunResult } from './sync/run-stream';
@@ -46,6 +46,8 @@ async function openSink(
 ): Promise<Sink> {
   const { config } = options;
   if (config.output === 'ndjson') {
+    // Loaded only for this output: the ingest executor and the package reader weigh ~50 MB.
+    const { createPackageProcessor } = await import('./sink/package-processor.js');
     const processor = createPackageProcessor({
       packageRoot: options.packageRoot ?? findPackageRoot(options.env),
       namespace: config.namespace,

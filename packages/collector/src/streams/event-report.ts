@@ -182,8 +182,14 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
       const from = zone.format(queryFrom);
       const to = zone.format(queryTo);
       calls.push(context.now());
-      const page = await source.reporting({ from, to });
+      // `let`: cleared before each yield, so the records die young instead of being kept (and copied
+      // by the garbage collector) while the sink writes the documents made from them.
+      let page: Awaited<ReturnType<ReportingSource['reporting']>> | undefined = await source.reporting({
+        from,
+        to,
+      });
       const count = page.events.length;
+      const apiCalls = page.apiCalls;
       const hasNext = page.next !== null && page.next !== undefined && page.next !== '';
       if (hasNext && count > 0 && count < pageLimit) pageLimit = count; // the server's page is smaller than configured
       const full = hasNext || count >= pageLimit;
@@ -191,7 +197,8 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
         // Not complete: never guess which part is missing; read a narrower window instead.
         context.logger.debug({ from, to, events: count }, 'event_report: full page, splitting the window');
         span = narrowerSpan(planned - pos, page.events, zone, pageLimit);
-        yield { documents: [], fetched: 0, apiCalls: page.apiCalls };
+        page = undefined;
+        yield { documents: [], fetched: 0, apiCalls };
         continue;
       }
       if (full) {
@@ -212,10 +219,12 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
             last_second_overflow: `${to}: ${count} events in one page around one second (page limit ${pageLimit})`,
           }
         : {};
+      const documents = toDocuments(page.events);
+      page = undefined;
       yield {
-        documents: toDocuments(page.events),
+        documents,
         fetched: count,
-        apiCalls: page.apiCalls,
+        apiCalls,
         commit: cursorAt(subEnd),
         notes: { ...notes(), ...overflow },
         progress: (subEnd - start) / (end - start),

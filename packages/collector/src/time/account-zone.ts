@@ -1,45 +1,93 @@
-import { Instant, LocalDateTime, ZoneId, ZonedDateTime } from '@js-joda/core';
-import '@js-joda/timezone';
-
 /** `YYYY-MM-DD HH:mm:ss`: the zone-less wall-clock text LastPass sends and expects (lastpass-api.md §6). */
 export const WALL_CLOCK_RE = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
 const SECOND = 1000;
 const HOUR = 3600 * SECOND;
+const DAY = 24 * HOUR;
+/** Around a wall-clock time, the offsets in force this far on either side are the candidates. */
+const PROBES = [-2 * DAY, -DAY, 0, DAY, 2 * DAY];
 
 function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
+/** IANA names (`Area/Location…`, `UTC`, `Etc/GMT+5`, `EST5EDT`…): not offsets or abbreviations Intl may also take. */
+const ZONE_NAME_RE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+
+function formatterOf(name: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat('en-US', {
+    timeZone: name,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
+  });
+}
+
 /** Is `name` an IANA zone the tz database knows? */
 export function isValidTimeZone(name: string): boolean {
+  if (!ZONE_NAME_RE.test(name)) return false;
   try {
-    ZoneId.of(name);
+    formatterOf(name);
     return true;
   } catch {
     return false;
   }
 }
 
+interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
+
+/** The wall clock as if it were UTC, in epoch ms (years 1–9999). */
+function wallAsUtc(w: WallClock): number {
+  const date = new Date(0);
+  date.setUTCFullYear(w.year, w.month - 1, w.day);
+  date.setUTCHours(w.hour, w.minute, w.second, 0);
+  return date.getTime();
+}
+
 /**
- * Conversions between instants (epoch ms) and the account's wall clock, DST-aware (tz database via
- * js-joda). All window arithmetic happens on instants; only the strings sent to LastPass are local.
+ * Conversions between instants (epoch ms) and the account's wall clock, DST-aware, from the tz
+ * database built into Node (ICU, through `Intl.DateTimeFormat`: no time-zone library is loaded). All
+ * window arithmetic happens on instants; only the strings sent to LastPass are local.
  */
 export class AccountZone {
   readonly name: string;
-  private readonly zone: ZoneId;
+  private readonly formatter: Intl.DateTimeFormat;
 
   constructor(name: string) {
+    if (!isValidTimeZone(name)) throw new RangeError(`unknown time zone ${JSON.stringify(name)}`);
     this.name = name;
-    this.zone = ZoneId.of(name);
+    this.formatter = formatterOf(name);
+  }
+
+  private wallClock(epochMs: number): WallClock {
+    const w: WallClock = { year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+    for (const part of this.formatter.formatToParts(Math.floor(epochMs / SECOND) * SECOND)) {
+      if (part.type in w) w[part.type as keyof WallClock] = Number(part.value);
+    }
+    return w;
+  }
+
+  /** The zone's offset from UTC at an instant, in ms (whole seconds). */
+  private offsetAt(epochMs: number): number {
+    const t = Math.floor(epochMs / SECOND) * SECOND;
+    return wallAsUtc(this.wallClock(t)) - t;
   }
 
   /** The wall-clock text of an instant, truncated to the second. */
   format(epochMs: number): string {
-    const t = ZonedDateTime.ofInstant(Instant.ofEpochMilli(epochMs), this.zone);
-    return `${pad(t.year(), 4)}-${pad(t.monthValue())}-${pad(t.dayOfMonth())} ${pad(t.hour())}:${pad(
-      t.minute(),
-    )}:${pad(t.second())}`;
+    const t = this.wallClock(epochMs);
+    return `${pad(t.year, 4)}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}:${pad(t.second)}`;
   }
 
   /**
@@ -49,19 +97,23 @@ export class AccountZone {
   instantsOf(text: string): number[] {
     const m = WALL_CLOCK_RE.exec(text);
     if (m === null) throw new RangeError(`not a YYYY-MM-DD HH:mm:ss time: ${JSON.stringify(text)}`);
-    const ldt = LocalDateTime.of(
-      Number(m[1]),
-      Number(m[2]),
-      Number(m[3]),
-      Number(m[4]),
-      Number(m[5]),
-      Number(m[6]),
-    );
-    return this.zone
-      .rules()
-      .validOffsets(ldt)
-      .map((offset) => ldt.toInstant(offset).toEpochMilli())
-      .sort((a, b) => a - b);
+    const wall: WallClock = {
+      year: Number(m[1]),
+      month: Number(m[2]),
+      day: Number(m[3]),
+      hour: Number(m[4]),
+      minute: Number(m[5]),
+      second: Number(m[6]),
+    };
+    const local = wallAsUtc(wall);
+    // A text that does not round-trip through Date (e.g. 2024-02-30, 24:00:00) names no instant.
+    if (new Date(local).toISOString().slice(0, 19).replace('T', ' ') !== text) return [];
+    const instants = new Set<number>();
+    for (const probe of PROBES) {
+      const candidate = local - this.offsetAt(local + probe);
+      if (this.format(candidate) === text) instants.add(candidate);
+    }
+    return [...instants].sort((a, b) => a - b);
   }
 
   /** True when the wall-clock text of this instant also names another instant (fall-back overlap). */
