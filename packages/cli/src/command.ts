@@ -4,8 +4,18 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export interface Command {
   readonly name: string;
   readonly summary: string;
-  readonly usage: string;
+  /**
+   * The `<command> --help` text; a function when the text comes from the workspace the command runs, which is
+   * loaded only when the command (or its help) is used.
+   */
+  readonly usage: string | (() => Promise<string>);
+  /** Loads the command's workspaces (dynamic `import()`) only when it runs. */
   run(argv: readonly string[], io: CommandIo): Promise<number>;
+}
+
+/** The `--help` text of a command. */
+export async function usageOf(command: Command): Promise<string> {
+  return typeof command.usage === 'string' ? command.usage : command.usage();
 }
 
 export interface CommandIo {

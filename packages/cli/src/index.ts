@@ -1,7 +1,7 @@
 import { commands } from './commands';
-import { UsageError, type CommandIo } from './command';
+import { UsageError, usageOf, type CommandIo } from './command';
 
-export { UsageError, parseFlags, type Command, type CommandIo } from './command';
+export { UsageError, parseFlags, usageOf, type Command, type CommandIo } from './command';
 export { commands } from './commands';
 export { memoryIo, type MemoryIo } from './memory-io';
 
@@ -34,7 +34,7 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
     return 2;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    io.stdout.write(`${command.usage}\n`);
+    io.stdout.write(`${await usageOf(command)}\n`);
     return 0;
   }
   try {

@@ -1,3 +1,5 @@
+import { CONFORMANCE_FLOOR } from '@lastpass-elastic/ingest';
+import { SIMULATOR_USAGE } from '@lastpass-elastic/simulator';
 import { main, memoryIo } from '../src';
 
 const io = () => memoryIo({ cwd: process.cwd() });
@@ -26,5 +28,14 @@ describe('lastpass-elastic dispatcher', () => {
     expect(await main(['nope'], t)).toBe(2);
     expect(t.err().trim().split('\n')).toHaveLength(1);
     expect(t.err()).toContain('unknown command "nope"');
+  });
+
+  it('prints a usage that comes from a lazily loaded workspace for <command> --help', async () => {
+    const sim = io();
+    expect(await main(['simulator', '--help'], sim)).toBe(0);
+    expect(sim.out()).toBe(`${SIMULATOR_USAGE}\n`);
+    const conformance = io();
+    expect(await main(['conformance', '-h'], conformance)).toBe(0);
+    expect(conformance.out()).toContain(`the pinned floor (${CONFORMANCE_FLOOR}) tests pass\n`);
   });
 });

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CelHarnessError, CelInput, loadStream } from '@lastpass-elastic/cel-harness';
 import { parseFlags, UsageError, type Command } from '../command';
 import { resolvePackageRoot } from '../package-root';
 
@@ -76,7 +75,8 @@ export const cel: Command = {
     if (initial !== undefined && !/^[0-9]+(h|m|s)$/.test(initial))
       throw new UsageError(`--initial-interval must be a duration such as 168h or 30m, got "${initial}"`);
 
-    let input: CelInput;
+    const { CelHarnessError, CelInput, loadStream } = await import('@lastpass-elastic/cel-harness');
+    let input: InstanceType<typeof CelInput>;
     try {
       const stream = loadStream(root, dataStream, {
         url,

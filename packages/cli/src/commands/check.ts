@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { checkPackage, formatFinding, type CheckResult } from '@lastpass-elastic/package-tools';
+import type { CheckResult, Finding } from '@lastpass-elastic/package-tools';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
 import { resolvePackageRoot } from '../package-root';
 
@@ -20,7 +20,7 @@ export function outDirFlag(io: CommandIo, value: string): string {
   return dir;
 }
 
-export function printCheck(result: CheckResult, io: CommandIo): void {
+export function printCheck(result: CheckResult, formatFinding: (f: Finding) => string, io: CommandIo): void {
   for (const notice of result.notices) io.stdout.write(`notice: ${notice}\n`);
   for (const f of result.findings) io.stdout.write(`${formatFinding(f)}\n`);
   const parts = [
@@ -38,7 +38,7 @@ export const check: Command = {
   name: 'check',
   summary: 'validate the integration package offline (package-spec + semantic rules)',
   usage: 'lastpass-elastic check [--root <dir>] [--mode source|build] [--spec <package-spec dir>] [--json]',
-  run(argv, io) {
+  async run(argv, io) {
     const { values } = parseFlags(argv, {
       root: { type: 'string' },
       mode: { type: 'string' },
@@ -49,12 +49,13 @@ export const check: Command = {
     if (mode !== 'source' && mode !== 'build')
       throw new UsageError(`--mode must be "source" or "build", got "${mode}"`);
     const root = resolvePackageRoot(io, values.root);
+    const { checkPackage, formatFinding } = await import('@lastpass-elastic/package-tools');
     const result = checkPackage(root, {
       mode,
       ...(values.spec !== undefined ? { specDir: specDirFlag(io, values.spec) } : {}),
     });
     if (values.json === true) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else printCheck(result, io);
-    return Promise.resolve(result.findings.length === 0 ? 0 : 1);
+    else printCheck(result, formatFinding, io);
+    return result.findings.length === 0 ? 0 : 1;
   },
 };

@@ -1,9 +1,4 @@
-import {
-  isCollectorError,
-  resolveConfig,
-  runCollect,
-  type CollectorConfig,
-} from '@lastpass-elastic/collector';
+import type { CollectorConfig, ConfigFlags } from '@lastpass-elastic/collector';
 import { parseFlags, UsageError, type Command } from '../command';
 
 const USAGE = `Usage: lastpass-elastic collect [--once] [--since <RFC 3339>] [--streams a,b] [--strict] [--config <file>]
@@ -33,11 +28,12 @@ export function parseSince(text: string | undefined): number | undefined {
 }
 
 /** Config errors become one-line usage errors (exit 2). */
-export function loadConfig(
-  flags: Parameters<typeof resolveConfig>[0],
+export async function loadConfig(
+  flags: ConfigFlags,
   env: NodeJS.ProcessEnv,
   cwd: string,
-): CollectorConfig {
+): Promise<CollectorConfig> {
+  const { isCollectorError, resolveConfig } = await import('@lastpass-elastic/collector');
   try {
     return resolveConfig(flags, env, cwd);
   } catch (error) {
@@ -79,13 +75,14 @@ export const collect: Command = {
       'state-dir': { type: 'string' },
     });
     const since = parseSince(values.since);
-    const flags: Parameters<typeof resolveConfig>[0] = {};
+    const flags: ConfigFlags = {};
     if (values.config !== undefined) flags.config = values.config;
     if (values.streams !== undefined) flags.streams = values.streams;
     if (values.output !== undefined) flags.output = values.output;
     if (values['output-dir'] !== undefined) flags.outputDir = values['output-dir'];
     if (values['state-dir'] !== undefined) flags.stateDir = values['state-dir'];
-    const config = loadConfig(flags, io.env, io.cwd);
+    const config = await loadConfig(flags, io.env, io.cwd);
+    const { runCollect } = await import('@lastpass-elastic/collector');
     const signals = abortOnSignals();
     try {
       const { exitCode } = await runCollect({

@@ -1,7 +1,6 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { resolveConfig, runCollect, systemClock, type StreamRunResult } from '@lastpass-elastic/collector';
-import { startSimulator } from '@lastpass-elastic/simulator';
+import type { StreamRunResult } from '@lastpass-elastic/collector';
 import { parseFlags, UsageError, type Command } from '../command';
 import { abortOnSignals } from './collect';
 
@@ -33,6 +32,8 @@ export const demo: Command = {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
 
+    const { resolveConfig, runCollect, systemClock } = await import('@lastpass-elastic/collector');
+    const { startSimulator } = await import('@lastpass-elastic/simulator');
     const sim = await startSimulator({ seed, events, selfAudit: true, apiUser: 'lastpass-elastic' });
     const signals = abortOnSignals();
     const started = Date.now();

@@ -1,13 +1,6 @@
 import { createInterface } from 'node:readline';
-import {
-  createExecutor,
-  loadPackagePipelines,
-  parseJson,
-  runPipelineTests,
-  compareWithCluster,
-  type Executor,
-} from '@lastpass-elastic/ingest';
-import { fleetPipelineName, loadPackage, type PackageModel } from '@lastpass-elastic/package-model';
+import type { Executor } from '@lastpass-elastic/ingest';
+import type { PackageModel } from '@lastpass-elastic/package-model';
 import { resolvePackageRoot } from '../package-root';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
 
@@ -60,6 +53,7 @@ async function runTests(
   dataStreams: string[] | undefined,
   io: CommandIo,
 ): Promise<number> {
+  const { compareWithCluster, runPipelineTests } = await import('@lastpass-elastic/ingest');
   const report = runPipelineTests(pkg, { update, ...(dataStreams !== undefined ? { dataStreams } : {}) });
   for (const c of report.cases) {
     io.stdout.write(
@@ -94,6 +88,7 @@ async function runStream(
   fill: Parameters<typeof fillInputFields>[2],
   io: CommandIo,
 ): Promise<void> {
+  const { parseJson } = await import('@lastpass-elastic/ingest');
   const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === '') continue;
@@ -151,6 +146,7 @@ export const pipeline: Command = {
       update: { type: 'boolean' },
     });
     const root = resolvePackageRoot(io, values.root);
+    const { fleetPipelineName, loadPackage } = await import('@lastpass-elastic/package-model');
     let pkg: PackageModel;
     try {
       pkg = loadPackage(root);
@@ -189,6 +185,7 @@ export const pipeline: Command = {
     }
     const ds = pkg.dataStreams.find((d) => d.name === streamName);
     if (ds === undefined) throw new UsageError(`--data-stream: unknown data stream "${streamName}"`);
+    const { createExecutor, loadPackagePipelines } = await import('@lastpass-elastic/ingest');
     let executor: Executor;
     try {
       executor = createExecutor({ pipelines: loadPackagePipelines(pkg) });

@@ -1,19 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadPackage, PackageModelError } from '@lastpass-elastic/package-model';
-import {
-  BuildError,
-  buildPackage,
-  endpointFromEnv,
-  formatFinding,
-  planAssets,
-  readArchive,
-  SetupError,
-  setupElasticsearch,
-  setupKibana,
-  type PackageArchive,
-} from '@lastpass-elastic/package-tools';
+import type { PackageArchive } from '@lastpass-elastic/package-tools';
 import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
 import { outDirFlag } from './check';
 import { resolvePackageRoot } from '../package-root';
@@ -57,12 +45,13 @@ function takeTarget(
   return { present, url, rest };
 }
 
-function loadArchive(
+async function loadArchive(
   io: CommandIo,
   root: string | undefined,
   zip: string | undefined,
   out: string | undefined,
-): PackageArchive {
+): Promise<PackageArchive> {
+  const { buildPackage, readArchive } = await import('@lastpass-elastic/package-tools');
   if (zip !== undefined) {
     const file = resolve(io.cwd, zip);
     let data: Uint8Array;
@@ -100,12 +89,15 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     throw new UsageError('--zip and --out: give one (a zip to upload, or where to build one)');
   const force = values.force ?? false;
   const insecure = values.insecure ?? false;
+  const { endpointFromEnv, planAssets, setupElasticsearch, setupKibana } =
+    await import('@lastpass-elastic/package-tools');
 
   if (es.present) {
     const url = es.url ?? io.env['ELASTICSEARCH_URL'];
     if (url === undefined || url === '')
       throw new UsageError('--elasticsearch: give a URL or set ELASTICSEARCH_URL');
     const endpoint = endpointFromEnv('Elasticsearch', '--elasticsearch', url, io.env, insecure);
+    const { loadPackage } = await import('@lastpass-elastic/package-model');
     const plan = planAssets(loadPackage(resolvePackageRoot(io, values.root)));
     const result = await setupElasticsearch(endpoint, plan, { force });
     for (const change of result.changes) {
@@ -127,7 +119,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
   const url = kb.url ?? io.env['KIBANA_URL'];
   if (url === undefined || url === '') throw new UsageError('--kibana: give a URL or set KIBANA_URL');
   const endpoint = endpointFromEnv('Kibana', '--kibana', url, io.env, insecure);
-  const archive = loadArchive(io, values.root, values.zip, values.out);
+  const archive = await loadArchive(io, values.root, values.zip, values.out);
   const result = await setupKibana(endpoint, archive, { force });
   const what = `${archive.name} ${archive.version}`;
   const line =
@@ -151,6 +143,9 @@ export const setup: Command = {
     try {
       return await run(argv, io);
     } catch (error) {
+      if (error instanceof UsageError) throw error;
+      const { BuildError, formatFinding, SetupError } = await import('@lastpass-elastic/package-tools');
+      const { PackageModelError } = await import('@lastpass-elastic/package-model');
       if (error instanceof SetupError) {
         if (error.exitCode === 2) throw new UsageError(error.message);
         io.stderr.write(`lastpass-elastic setup: ${error.message} [${error.code}]\n`);

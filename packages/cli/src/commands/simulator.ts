@@ -1,4 +1,3 @@
-import { runSimulatorCli, SIMULATOR_USAGE } from '@lastpass-elastic/simulator';
 import type { Command } from '../command';
 
 /** Waits for SIGINT or SIGTERM. */
@@ -17,8 +16,11 @@ function untilSignal(): Promise<void> {
 export const simulator: Command = {
   name: 'simulator',
   summary: 'serve a simulated LastPass Enterprise API on 127.0.0.1 (seeded tenant, faults, virtual clock)',
-  usage: SIMULATOR_USAGE,
-  run(argv, io) {
+  async usage() {
+    return (await import('@lastpass-elastic/simulator')).SIMULATOR_USAGE;
+  },
+  async run(argv, io) {
+    const { runSimulatorCli } = await import('@lastpass-elastic/simulator');
     return runSimulatorCli(argv, io, untilSignal);
   },
 };

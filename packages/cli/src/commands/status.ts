@@ -1,17 +1,17 @@
 import { resolve } from 'node:path';
-import { DEFAULTS, isCollectorError, loadConfigFile, readStatus } from '@lastpass-elastic/collector';
 import { parseFlags, UsageError, type Command } from '../command';
 
 /** Only the state location matters here: --state-dir > LASTPASS_ELASTIC_STATE_DIR > config file > default. */
-function stateDirOf(
+async function stateDirOf(
   flag: string | undefined,
   config: string | undefined,
   env: NodeJS.ProcessEnv,
   cwd: string,
-): string {
+): Promise<string> {
   if (flag !== undefined) return resolve(cwd, flag);
   const fromEnv = env.LASTPASS_ELASTIC_STATE_DIR;
   if (fromEnv !== undefined && fromEnv !== '') return resolve(cwd, fromEnv);
+  const { DEFAULTS, isCollectorError, loadConfigFile } = await import('@lastpass-elastic/collector');
   const file = config ?? env.LASTPASS_ELASTIC_CONFIG;
   if (file !== undefined && file !== '') {
     try {
@@ -40,7 +40,8 @@ export const status: Command = {
       'state-dir': { type: 'string' },
       json: { type: 'boolean' },
     });
-    const stateDir = stateDirOf(values['state-dir'], values.config, io.env, io.cwd);
+    const stateDir = await stateDirOf(values['state-dir'], values.config, io.env, io.cwd);
+    const { readStatus } = await import('@lastpass-elastic/collector');
     const rows = await readStatus(stateDir, Date.now());
     if (values.json === true) {
       io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
