@@ -7,11 +7,8 @@
 const transform = {
   '^.+\\.ts$': [
     'ts-jest',
-    {
-      tsconfig: '<rootDir>/tsconfig.json',
-      diagnostics: false,
-      compilerOptions: { module: 'commonjs', moduleResolution: 'node10' },
-    },
+    // inline options: the root tsconfig.json (found from rootDir) overridden for the test runtime
+    { tsconfig: { module: 'commonjs', moduleResolution: 'node10' }, diagnostics: false },
   ],
 };
 const moduleNameMapper = {

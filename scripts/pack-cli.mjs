@@ -70,12 +70,12 @@ function distFiles(wsDir) {
     .sort();
 }
 
-/** Bare module names the compiled files require (CommonJS output of tsc). */
+/** Bare module names the compiled files require or import() lazily (CommonJS output of tsc). */
 function requiredModules(wsDir, files) {
   const names = new Set();
   for (const rel of files) {
     const code = readFileSync(join(wsDir, 'dist', rel), 'utf8');
-    for (const m of code.matchAll(/\brequire(?:\.resolve)?\(\s*["']([^"'.][^"']*)["']\s*\)/g)) {
+    for (const m of code.matchAll(/\b(?:require(?:\.resolve)?|import)\(\s*["']([^"'.][^"']*)["']\s*\)/g)) {
       const spec = m[1];
       if (spec.startsWith('node:') || BUILTINS.has(spec.split('/')[0])) continue;
       names.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]);
