@@ -1,17 +1,18 @@
 #!/usr/bin/env node
 // `npm run bench:collector`: a backfill of N events (default 1,000,000) from the LastPass simulator
-// through the real client and the collector, (1) into the fake Elasticsearch endpoint and (2) into
-// NDJSON. The simulator, the fake Elasticsearch and each collector run are separate processes (built
-// dist). Prints events/s, the collector's peak RSS, API calls, and the ratio to a floor measured in the
-// same run: JSON.parse of the response bytes + JSON.stringify of the bulk bodies for the same events.
-// The fake Elasticsearch runs every ingest pipeline in its own single-threaded process: it is a local
-// stand-in, and that figure measures the collector AND the stand-in. A second fake Elasticsearch runs
-// no pipeline (it acknowledges each document with a cheap deterministic id, still answering 409 for a
-// repeat): that figure measures the collector itself, which is what the issue's target is about. Both
-// are printed, labelled. Printed, never asserted.
-// Options: `node scripts/bench-collector.mjs [count] [--only es|ack|ndjson] [--cpu-prof <dir>]`
-// (`--cpu-prof` writes a V8 CPU profile of each collector process into <dir>;
-// `--node-arg <arg>` is passed to the collector processes only, e.g. --node-arg --max-old-space-size=96).
+// through the real client and the collector, into the fake Elasticsearch endpoint and into NDJSON. The
+// simulator, the fake Elasticsearch and each collector run are separate processes (built dist); each
+// collector run is the `lastpass-elastic collect --once` command itself (the CLI's entry, in a fresh
+// process). Prints events/s, the collector's peak RSS, API calls, the stand-ins' CPU, and the ratio to a
+// floor measured in the same run: JSON.parse of the response bytes + JSON.stringify of the bulk bodies
+// for the same events. Runs: `ack` — a fake Elasticsearch in bulkMode 'acknowledge' (no pipeline; the
+// SHA-1 of each source line as its id, so repeats still answer 409): the collector itself, what the
+// issue's targets are about; `ack-v8-default` — the same under V8's default heap growth; `es` — the fake
+// running every package pipeline single-threaded (the collector AND that stand-in); `ndjson` — the
+// pipelines run by the local executor in the collector. Printed, never asserted.
+// Options: `node scripts/bench-collector.mjs [count] [--only ack|ack-v8-default|es|ndjson]
+// [--cpu-prof <dir>] [--node-arg <flag>]` (`--cpu-prof` writes V8 CPU profiles of each collector run and
+// of the simulator and acknowledging fake into <dir>; `--node-arg` is passed to the collector runs only).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +32,6 @@ const only = flag('--only');
 const cpuProfDir = flag('--cpu-prof');
 const nodeArg = flag('--node-arg');
 const count = Number(args[0] ?? 1_000_000);
-const CAPPED_HEAP_MB = 96;
 const hash = 'bench-provisioning-hash-0f3a';
 const dist = (ws) => join(root, `packages/${ws}/dist/index.js`);
 
@@ -60,6 +60,7 @@ function child(code, { keepAlive = false, nodeArgs = [] } = {}) {
 }
 
 const simulatorCode = `
+process.on('SIGINT', () => process.exit(0));
 const { startSimulator } = require(${JSON.stringify(dist('simulator'))});
 startSimulator({ seed: 1, events: ${count}, provisioningHash: ${JSON.stringify(hash)} }).then((s) => {
   console.log(JSON.stringify({ url: s.url, account: s.options.accountNumber, zone: s.options.timeZone, start: s.options.start, events: s.tenant.events.length }));
@@ -79,27 +80,33 @@ process.on('SIGINT', () => process.exit(0));
   console.log(JSON.stringify({ url: fake.url }));
 })();`;
 
+/**
+ * One collector run: the command users run, `lastpass-elastic collect --once --streams event_report`,
+ * through the CLI's own entry (`main`, as bin/lastpass-elastic.js calls it) in a fresh process, so the
+ * modules it loads, its heap and its RSS are the command's. Counts come from its final summary line.
+ */
 function collectorCode(env, since) {
   return `
-const { resolveConfig, runCollect } = require(${JSON.stringify(dist('collector'))});
-const { Writable } = require('node:stream');
+const { main } = require(${JSON.stringify(dist('cli'))});
+const { PassThrough } = require('node:stream');
 (async () => {
-  const lines = [];
-  const stdout = new Writable({ write(c, _e, cb) { lines.push(c.toString()); cb(); } });
-  const config = resolveConfig({ streams: 'event_report' }, ${JSON.stringify(env)}, process.cwd());
+  const out = [];
+  const stdout = new PassThrough();
+  stdout.on('data', (c) => out.push(c.toString()));
   const peak = { heapUsed: 0, external: 0, arrayBuffers: 0 };
   const sample = setInterval(() => {
     const m = process.memoryUsage();
     for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], m[k]);
   }, 50);
   const started = process.hrtime.bigint();
-  const { exitCode, results } = await runCollect({
-    config, env: ${JSON.stringify(env)}, stdout, stderr: process.stderr, interactive: false, once: true, strict: false,
-    since: ${since}, signal: new AbortController().signal,
+  const exitCode = await main(['collect', '--once', '--streams', 'event_report', '--since', new Date(${since}).toISOString()], {
+    stdout, stderr: process.stderr, stdin: new PassThrough(), env: ${JSON.stringify(env)}, cwd: process.cwd(),
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   clearInterval(sample);
-  console.log(JSON.stringify({ exitCode, seconds, counts: results[0] && results[0].counts, maxRssKb: process.resourceUsage().maxRSS, peak, line: lines.join('').trim() }));
+  const line = out.join('').split('\\n').find((l) => l.startsWith('stream=event_report')) ?? '';
+  const counts = Object.fromEntries([...line.matchAll(/(\\w+)=(\\d+)/g)].map((m) => [m[1], Number(m[2])]));
+  console.log(JSON.stringify({ exitCode, seconds, counts, maxRssKb: process.resourceUsage().maxRSS, peak, line }));
   // exit through the event loop so that --cpu-prof can write its profile
   process.exitCode = 0;
   setImmediate(() => process.exit(0));
@@ -152,7 +159,12 @@ try {
   process.stdout.write(
     `bench:collector: ${count.toLocaleString('en-US')} events, simulator and fake Elasticsearch in separate processes\n`,
   );
-  const sim = await child(simulatorCode);
+  const sim = await child(simulatorCode, {
+    nodeArgs:
+      cpuProfDir === undefined
+        ? []
+        : ['--cpu-prof', '--cpu-prof-dir', cpuProfDir, '--cpu-prof-name', 'simulator.cpuprofile'],
+  });
   children.push(sim.proc);
   const es = await child(elasticsearchCode(false));
   children.push(es.proc);
@@ -194,15 +206,17 @@ try {
       },
     ],
     [
-      'ack-capped',
-      `the same, collector run with --max-old-space-size=${CAPPED_HEAP_MB} (V8 otherwise lets garbage grow the heap far past the live set)`,
+      'ack-v8-default',
+      "the same with V8's default heap growth (the collect command otherwise asks for --heap-growing-percent=150)",
       {
         ...base,
         ELASTICSEARCH_URL: esAck.answer.url,
         ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5',
-        LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-ack-capped'),
+        // its own data stream: the acknowledging fake already holds the ack run's documents
+        ELASTICSEARCH_NAMESPACE: 'v8default',
+        LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-ack-default'),
       },
-      [`--max-old-space-size=${CAPPED_HEAP_MB}`],
+      ['--heap-growing-percent=0'],
     ],
     [
       'es',

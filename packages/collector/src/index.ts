@@ -56,3 +56,4 @@ export { runStream, summaryLine, type StreamRunResult } from './sync/run-stream'
 export { runCollect, type RunCollectOptions, type RunCollectResult } from './run';
 export { readStatus, type StatusRow } from './status';
 export { createLogger, silentLogger, type Logger } from './observability/logger';
+export { HEAP_GROWING_PERCENT, limitHeapGrowth } from './observability/heap';

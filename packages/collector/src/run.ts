@@ -12,6 +12,12 @@ import type { Sink } from './sink/types';
 import { collectForever, collectOnce, type SchedulerClock } from './sync/collector';
 import { summaryLine, type StreamRunResult } from './sync/run-stream';
 
+/**
+ * A stream's state file is rewritten (fsync'd) at most once a second during a backfill, not after
+ * every page: a crash re-reads at most a second of acknowledged events, absorbed as duplicates.
+ */
+export const COMMIT_INTERVAL_MS = 1000;
+
 export interface RunCollectOptions {
   config: CollectorConfig;
   env: NodeJS.ProcessEnv;
@@ -130,6 +136,7 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
     signal: options.signal,
     strict: options.strict,
     since: options.since,
+    commitIntervalMs: COMMIT_INTERVAL_MS,
     onProgress: progress
       ? (p: {
           accountNumber: string;

@@ -105,6 +105,51 @@ describe('the sync loop commits only what the sink acknowledged', () => {
     expect(store.commits.length).toBeGreaterThan(before);
   });
 
+  it('commitIntervalMs: the state is persisted at most once per interval and at the end; a failure persists the last acknowledged cursor', async () => {
+    const run = async (
+      interval: number,
+      failAfter?: number,
+      store = new MemoryCheckpointStore(),
+      inner = new MemorySink(),
+    ) => {
+      const clock = new ManualClock(START + 7 * HOUR);
+      const api = new FakeReporting(truth, ZONE, behaviour, () => clock.now());
+      let writes = 0;
+      const ticking: Sink = {
+        // every write takes 400 ms of the stream's clock
+        write: (stream, docs) => {
+          clock.current += 400;
+          if (failAfter !== undefined && ++writes > failAfter) return Promise.reject(new Error('down'));
+          return inner.write(stream, docs);
+        },
+        close: () => Promise.resolve(),
+      };
+      const result = await runStream({
+        ...base(clock, ticking, store),
+        stream: eventStream(api),
+        commitIntervalMs: interval,
+      });
+      return { result, store, inner, stored: inner.documents.get('event_report')?.size ?? 0 };
+    };
+    const every = await run(0);
+    const paced = await run(1000);
+    expect(paced.result.outcome).toBe('ok');
+    expect(paced.stored).toBe(truth.length);
+    expect(paced.store.commits.length).toBeLessThan(every.store.commits.length / 2);
+    expect(paced.store.commits.at(-1)?.state.cursor).toEqual(every.store.commits.at(-1)?.state.cursor);
+    // nothing persisted while running (interval longer than the run), then a failure after 3 writes:
+    // the failure path persists the third batch's cursor, so a resumed run re-reads nothing acknowledged
+    const failed = await run(60_000, 3);
+    expect(failed.result.outcome).toBe('failed');
+    expect(failed.store.commits.length).toBe(1);
+    expect(failed.stored).toBeGreaterThan(0);
+    const resumed = await run(0, undefined, failed.store, failed.inner);
+    expect(resumed.result.outcome).toBe('ok');
+    expect(resumed.stored).toBe(truth.length);
+    // re-read: only the overlap before the persisted cursor, not the acknowledged batches
+    expect(resumed.result.counts.duplicates).toBeLessThan(failed.stored / 2);
+  });
+
   it('a sink outage leaves the cursor where it was; the next run delivers everything exactly once', async () => {
     const clock = new ManualClock(START + 7 * HOUR);
     const api = new FakeReporting(truth, ZONE, behaviour, () => clock.now());
@@ -196,6 +241,44 @@ describe('the sync loop commits only what the sink acknowledged', () => {
     expect((await store.load('8771312', 'event_report'))?.health.notes.last_second_overflow).toMatch(
       /page limit 10/,
     );
+  });
+});
+
+describe('event documents', () => {
+  const record: ReportingRecord = {
+    Time: '2024-06-01 00:00:01',
+    Username: 'u@x',
+    IP_Address: '',
+    Action: 'Log in',
+    Data: '',
+  };
+  async function firstDocuments(texts: string[] | undefined): Promise<string[]> {
+    const source = {
+      reporting: () => Promise.resolve({ events: [record, { ...record }], texts, next: null, apiCalls: 1 }),
+    };
+    const stream = createEventReportStream({
+      source,
+      settings: { ...testAccount().eventReport, pageLimit: 100 },
+      envelope,
+      apiUser: 'lastpass-elastic',
+    });
+    const context = {
+      cursor: null,
+      now: () => START + 3_600_000,
+      signal: new AbortController().signal,
+      logger: recordingLogger().logger,
+      since: START,
+    };
+    for await (const batch of stream.read(context))
+      if (batch.documents.length > 0) return batch.documents.map((d) => d.message);
+    return [];
+  }
+
+  it('the message is the text LastPass sent when the source has it, else the record serialized', async () => {
+    const sent = ['{ "Time":"2024-06-01 00:00:01", "Username":"u\\/x" }', '{"other":"text"}'];
+    expect(await firstDocuments(sent)).toEqual(sent);
+    expect(await firstDocuments(undefined)).toEqual([JSON.stringify(record), JSON.stringify(record)]);
+    expect(await firstDocuments(['only one'])).toEqual([JSON.stringify(record), JSON.stringify(record)]);
   });
 });
 

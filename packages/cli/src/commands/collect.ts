@@ -82,7 +82,8 @@ export const collect: Command = {
     if (values['output-dir'] !== undefined) flags.outputDir = values['output-dir'];
     if (values['state-dir'] !== undefined) flags.stateDir = values['state-dir'];
     const config = await loadConfig(flags, io.env, io.cwd);
-    const { runCollect } = await import('@lastpass-elastic/collector');
+    const { limitHeapGrowth, runCollect } = await import('@lastpass-elastic/collector');
+    limitHeapGrowth(io.env);
     const signals = abortOnSignals();
     try {
       const { exitCode } = await runCollect({

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { assertNotRefusal, excerpt, statusKind, type Command } from './classify';
 import { systemClock, type Clock } from './clock';
 import { LastPassError } from './errors';
+import { dataMemberTexts } from './raw-records';
 import {
   WALL_CLOCK_PATTERN,
   isReportingResponse,
@@ -63,6 +64,11 @@ export interface ReportingPage {
   status: string;
   /** Records exactly as received, in response order (`EventN` numeric suffix). */
   events: RawEvent[];
+  /**
+   * The JSON text of each record as LastPass sent it (`texts[i]` is `events[i]`), when the answer is in
+   * the plain shape `dataMemberTexts` vouches for; absent otherwise (then serialize the records).
+   */
+  texts?: string[];
   /** `next` exactly as received (number or string); `null` when absent or null. */
   next: string | number | null;
   apiCalls: number;
@@ -158,8 +164,20 @@ export function eventKeyOrder(key: string): number {
  * that order already: then they are taken as they come, with no entry pairs, no sort and no copies.
  */
 export function orderedEvents(data: Record<string, RawEvent> | [] | undefined): RawEvent[] {
-  if (data === undefined || Array.isArray(data)) return [];
+  return orderedRecords(data).events;
+}
+
+/**
+ * `orderedEvents`, and the keys in enumeration order when that already was the `EventN` order
+ * (`undefined` when the records had to be sorted): then record i is member i of `data` as sent.
+ */
+function orderedRecords(data: Record<string, RawEvent> | [] | undefined): {
+  events: RawEvent[];
+  keys: string[] | undefined;
+} {
+  if (data === undefined || Array.isArray(data)) return { events: [], keys: [] };
   const events: RawEvent[] = [];
+  const keys: string[] = [];
   let previous = Number.NEGATIVE_INFINITY;
   let sorted = true;
   for (const key in data) {
@@ -167,12 +185,14 @@ export function orderedEvents(data: Record<string, RawEvent> | [] | undefined): 
     if (order < previous) sorted = false;
     previous = order;
     events.push(data[key] as RawEvent);
+    keys.push(key);
   }
-  if (sorted) return events;
-  return Object.entries(data)
+  if (sorted) return { events, keys };
+  const reordered = Object.entries(data)
     .map(([key, event]) => ({ order: eventKeyOrder(key), event }))
     .sort((a, b) => a.order - b.order)
     .map(({ event }) => event);
+  return { events: reordered, keys: undefined };
 }
 
 export function createLastPassClient(options: LastPassClientOptions): LastPassClient {
@@ -273,7 +293,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (req.search !== undefined) data.search = req.search;
       if (req.user !== undefined) data.user = req.user;
       if (req.admin !== undefined) data.admin = req.admin;
-      const { parsed, apiCalls } = await transport.send(
+      const { parsed, text, apiCalls } = await transport.send(
         'reporting',
         envelope('reporting', data, { user: req.user ?? 'allusers' }),
       );
@@ -305,7 +325,15 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
           );
       }
       const body = parsed as ReportingResponse;
-      return { status: body.status, events: orderedEvents(body.data), next: body.next ?? null, apiCalls };
+      const { events, keys } = orderedRecords(body.data);
+      const texts = keys === undefined ? undefined : dataMemberTexts(text, keys);
+      return {
+        status: body.status,
+        events,
+        ...(texts === undefined ? {} : { texts }),
+        next: body.next ?? null,
+        apiCalls,
+      };
     },
 
     async getUserData(req) {

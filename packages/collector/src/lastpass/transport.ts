@@ -44,6 +44,8 @@ export interface TransportOptions {
 
 export interface TransportResult {
   parsed: unknown;
+  /** The answer's text, as received. */
+  text: string;
   apiCalls: number;
 }
 
@@ -89,8 +91,8 @@ export class Transport {
       this.#throwIfAborted(command);
       try {
         apiCalls++;
-        const parsed = await this.#attempt(command, body, attempt);
-        return { parsed, apiCalls };
+        const { parsed, text } = await this.#attempt(command, body, attempt);
+        return { parsed, text, apiCalls };
       } catch (error) {
         const failure = this.#normalise(command, error);
         if (!failure.retryable) throw failure;
@@ -170,7 +172,11 @@ export class Transport {
     );
   }
 
-  async #attempt(command: Command, body: Record<string, unknown>, attempt: number): Promise<unknown> {
+  async #attempt(
+    command: Command,
+    body: Record<string, unknown>,
+    attempt: number,
+  ): Promise<{ parsed: unknown; text: string }> {
     const { clock, minIntervalMs } = this.options;
     const wait = this.#lastRequestAt + minIntervalMs - clock.now();
     if (wait > 0) await this.#sleep(command, wait);
@@ -186,7 +192,7 @@ export class Transport {
         { command, attempt, status: outcome.status, bytes: outcome.bytes, durationMs: clock.now() - started },
         `${command}: answered`,
       );
-      return parsed;
+      return { parsed, text };
     } catch (error) {
       const failure = this.#normalise(command, error);
       this.#trace(command, body, attempt, started, outcome, failure.code, failure.retryAfterMs);

@@ -31,78 +31,67 @@ export type EventReportCursor = z.infer<typeof eventReportCursorSchema>;
 /** Target share of the page limit per request: room for bursts before a window has to be split. */
 const TARGET_FILL = 0.5;
 
-const FIVE_KEYS = ['Time', 'Username', 'IP_Address', 'Action', 'Data'] as const;
-
-/** The text of a record holding exactly the five values, in that key order. */
-function fiveValueText(record: ReportingRecord): string {
-  return JSON.stringify({
-    Time: record.Time,
-    Username: record.Username,
-    IP_Address: record.IP_Address,
-    Action: record.Action,
-    Data: record.Data,
-  });
+/** The same five values (contracts §3: what makes records identical). */
+function sameFive(a: ReportingRecord, b: ReportingRecord): boolean {
+  return (
+    a.Time === b.Time &&
+    a.Username === b.Username &&
+    a.IP_Address === b.IP_Address &&
+    a.Action === b.Action &&
+    a.Data === b.Data
+  );
 }
 
-/**
- * What makes records "identical" for occurrences: the same five (string) values. A record that has
- * exactly those keys in that order (LastPass's own shape) is keyed by its JSON text, which the
- * document needs anyway; any other record by the text such a record would have, so both agree.
- */
-function occurrenceKey(record: ReportingRecord, message: string): string {
-  let i = 0;
-  for (const key in record) {
-    if (key !== FIVE_KEYS[i]) return fiveValueText(record);
-    i++;
-  }
-  return i === FIVE_KEYS.length ? message : fiveValueText(record);
+/** Within one second (same `Time`), a key for the other four values. */
+function otherFour(r: ReportingRecord): string {
+  return JSON.stringify([r.Username, r.IP_Address, r.Action, r.Data]);
 }
+
+/** Past this many records in one second, that second's records are counted in a map. */
+const CROWDED_SECOND = 16;
 
 /**
  * `lastpass_enterprise.event_report.occurrence` (contracts §3): the 0-based index of a record among
  * identical records (same five values) in one response. Identical records cannot be told apart, so the
  * labels are just 0..n-1; a response always holds every record of a second it covers (or, in the
  * repeated DST hour, an earlier-first prefix of them), so re-reading the second gives the same labels,
- * and an extra record that arrived late gets the next label. `messages[i]` is the JSON text of
- * `records[i]` when the caller has it already.
+ * and an extra record that arrived late gets the next label. Identical records share their `Time`, so
+ * records are grouped by it (a short key); within a second the few records are compared value by
+ * value, and a crowded second gets a map of its own.
  */
-export function assignOccurrences(
-  records: readonly ReportingRecord[],
-  messages: readonly string[] = records.map((r) => JSON.stringify(r)),
-): number[] {
-  // Identical records share their Time, so records are grouped by it (a short key, cheap to hash);
-  // within a second the few records are compared directly, and a crowded second gets its own map.
-  const keys = records.map((record, i) => occurrenceKey(record, messages[i] ?? JSON.stringify(record)));
+export function assignOccurrences(records: readonly ReportingRecord[]): number[] {
   const seconds = new Map<string, number[] | Map<string, number>>();
   return records.map((record, i) => {
-    const key = keys[i] ?? '';
     const group = seconds.get(record.Time);
     if (group === undefined) {
       seconds.set(record.Time, [i]);
       return 0;
     }
     if (!Array.isArray(group)) {
+      const key = otherFour(record);
       const n = group.get(key) ?? 0;
       group.set(key, n + 1);
       return n;
     }
     let n = 0;
-    for (const j of group) if (keys[j] === key) n++;
+    for (const j of group) {
+      const other = records[j];
+      if (other !== undefined && sameFive(other, record)) n++;
+    }
     group.push(i);
     if (group.length > CROWDED_SECOND) {
       const counts = new Map<string, number>();
       for (const j of group) {
-        const k = keys[j] ?? '';
-        counts.set(k, (counts.get(k) ?? 0) + 1);
+        const other = records[j];
+        if (other === undefined) continue;
+        const key = otherFour(other);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
       }
       seconds.set(record.Time, counts);
     }
     return n;
   });
 }
-
-/** Past this many records in one second, that second's records are counted in a map. */
-const CROWDED_SECOND = 16;
 
 export interface EventReportStreamOptions {
   source: ReportingSource;
@@ -127,11 +116,15 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
   let pageLimit = settings.pageLimit;
 
   const { fromText } = documentFactory('event_report', envelope);
-  function toDocuments(records: readonly ReportingRecord[]): RawDocument[] {
-    const messages = records.map((record) => JSON.stringify(record));
-    const occurrences = assignOccurrences(records, messages);
-    return messages.map((message, i) => {
-      const doc = fromText(message);
+  /** `texts[i]`, when given, is record i's JSON text as received: it is the message, unserialized. */
+  function toDocuments(
+    records: readonly ReportingRecord[],
+    texts: readonly string[] | undefined,
+  ): RawDocument[] {
+    const occurrences = assignOccurrences(records);
+    const aligned = texts !== undefined && texts.length === records.length ? texts : undefined;
+    return records.map((record, i) => {
+      const doc = fromText(aligned?.[i] ?? JSON.stringify(record));
       doc.lastpass_enterprise = { event_report: { occurrence: occurrences[i] ?? 0 } };
       return doc;
     });
@@ -219,7 +212,7 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
             last_second_overflow: `${to}: ${count} events in one page around one second (page limit ${pageLimit})`,
           }
         : {};
-      const documents = toDocuments(page.events);
+      const documents = toDocuments(page.events, page.texts);
       page = undefined;
       yield {
         documents,

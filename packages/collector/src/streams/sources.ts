@@ -12,6 +12,8 @@ export interface ReportingRecord {
 export interface ReportingSource {
   reporting(request: { from: string; to: string }): Promise<{
     events: ReportingRecord[];
+    /** Each record's JSON text as received, when the source has it (`texts[i]` is `events[i]`). */
+    texts?: readonly string[] | undefined;
     next?: string | number | null | undefined;
     apiCalls: number;
   }>;

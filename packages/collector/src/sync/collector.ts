@@ -34,6 +34,8 @@ export interface CollectOptions {
   strict: boolean;
   /** `--since` (epoch ms): first event-report window start when there is no cursor. */
   since?: number | undefined;
+  /** See `RunStreamOptions.commitIntervalMs`. */
+  commitIntervalMs?: number;
   onProgress?:
     | ((event: {
         accountNumber: string;
@@ -107,6 +109,7 @@ async function runOne(
     signal: options.signal,
     strict: options.strict,
     since: options.since,
+    ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
     onProgress: (p) =>
       options.onProgress?.({ accountNumber: account.accountNumber, stream: stream.id, ...p }),
   });

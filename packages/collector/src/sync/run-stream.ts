@@ -31,6 +31,12 @@ export interface RunStreamOptions {
   signal: AbortSignal;
   strict: boolean;
   since?: number | undefined;
+  /**
+   * Persist the acknowledged cursor at most this often (ms, by `now`); 0 (the default) persists after
+   * every batch. Between persists the cursor still never passes an unacknowledged event; a crash
+   * re-reads at most this much, which the deterministic ids absorb (409 = duplicate).
+   */
+  commitIntervalMs?: number;
   onProgress?: (progress: { fraction: number | undefined; counts: StreamCounts }) => void;
 }
 
@@ -86,6 +92,10 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
     await store.commit(accountNumber, stream.id, state, new Date(options.now()));
   };
   let outcome: StreamRunResult['outcome'] = 'ok';
+  /** The newest cursor whose every event is acknowledged (persisted by `commit`, at most every interval). */
+  let acknowledged: unknown = state.cursor;
+  const interval = options.commitIntervalMs ?? 0;
+  let lastCommit = options.now();
   try {
     const batches = readAhead(
       stream.read({ cursor: state.cursor, now: options.now, signal, logger: log, since: options.since }),
@@ -136,7 +146,13 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
       add(counts, step);
       add(pending, step);
       if (batch.notes !== undefined) pendingNotes = { ...pendingNotes, ...batch.notes };
-      if (batch.commit !== undefined) await commit(batch.commit);
+      if (batch.commit !== undefined) {
+        acknowledged = batch.commit;
+        if (interval <= 0 || options.now() - lastCommit >= interval) {
+          await commit(acknowledged);
+          lastCommit = options.now();
+        }
+      }
       options.onProgress?.({ fraction: batch.progress, counts });
       if (signal.aborted) {
         outcome = 'aborted';
@@ -147,7 +163,7 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
       state.health.last_success = new Date(options.now()).toISOString();
       delete state.health.notes.blocked_by_account_policy;
     }
-    await commit(state.cursor);
+    await commit(acknowledged);
     return { stream: stream.id, accountNumber, counts, outcome };
   } catch (error) {
     const described = describeError(error);
@@ -160,8 +176,8 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
     if (blocked)
       pendingNotes.blocked_by_account_policy =
         'the account policy "Restrict Enterprise API to event reporting" refuses this command; the event report is unaffected';
-    // Health only: the cursor stays at the last acknowledged batch.
-    const cursor = state.cursor;
+    // Health, and the cursor of the last acknowledged batch (which may not have been persisted yet).
+    const cursor = acknowledged;
     Object.assign(pending, zeroCounts());
     try {
       await commit(cursor);

@@ -135,6 +135,9 @@ describe('the client reads reporting pages through the guard and the schema alik
         expect(page.status).toBe(verdict.data.status);
         expect(page.next).toEqual(verdict.data.next ?? null);
         expect(page.events).toEqual(Object.values(verdict.data.data ?? {}));
+        // each record's text as sent (these bodies are in order), and it parses to the record
+        if (page.events.length > 0)
+          expect(page.texts?.map((t) => JSON.parse(t) as unknown)).toEqual(page.events);
       } else {
         const issue = verdict.error.issues[0];
         const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
@@ -147,6 +150,27 @@ describe('the client reads reporting pages through the guard and the schema alik
       }
     },
   );
+});
+
+describe('texts: the records as LastPass sent them', () => {
+  const record = (n: number, spacing = ''): string =>
+    `{${spacing}"Time":"2024-03-01 00:00:0${n}","Username":"u\\/${n}@x","IP_Address":"","Action":"Log in","Data":"\\u00e9"}`;
+
+  it('are slices of the answer (escapes and spacing kept), aligned with the records', async () => {
+    const body = `{"status":"OK","next":null,"data":{"Event1":${record(1)},"Event2": ${record(2, ' ')} }}`;
+    const page = await clientAnswering(body).reporting(WINDOW);
+    expect(page.texts).toEqual([record(1), record(2, ' ')]);
+    expect(page.events.map((e) => e.Username)).toEqual(['u/1@x', 'u/2@x']);
+  });
+
+  it("are absent when the records had to be re-ordered or the data is PHP's []", async () => {
+    const reordered = await clientAnswering(
+      `{"status":"OK","data":{"Event2":${record(2)},"Event1":${record(1)}}}`,
+    ).reporting(WINDOW);
+    expect(reordered.events.map((e) => e.Time.slice(-1))).toEqual(['1', '2']);
+    expect(reordered.texts).toBeUndefined();
+    expect((await clientAnswering('{"status":"OK","data":[]}').reporting(WINDOW)).texts).toBeUndefined();
+  });
 });
 
 describe('a __proto__ key in data (zod passes over it unchecked)', () => {

@@ -1,0 +1,148 @@
+/**
+ * The JSON text of each record of a `reporting` answer, exactly as LastPass sent it: the collector
+ * ships that text as the document's `message` (contracts §3: inputs agree on the parsed JSON, not the
+ * text), instead of serializing every parsed record again. The texts are slices of the answer.
+ *
+ * This is a structural scan, not a parser: `JSON.parse` has already accepted the whole answer, so the
+ * scan only has to find where the members of the top-level `data` object start and end. It answers
+ * `undefined` — and the caller serializes the parsed records instead — whenever the answer is not in
+ * the plain shape it can vouch for: a `data` that is not an object, a key written with an escape, or
+ * member keys that are not exactly `keys` in that order (duplicate keys, integer-like keys that
+ * JavaScript orders first, keys the parse saw differently).
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+class Scanner {
+  at = 0;
+  constructor(readonly text: string) {}
+
+  space(): number {
+    let c = this.text.charCodeAt(this.at);
+    while (isSpace(c)) c = this.text.charCodeAt(++this.at);
+    return c;
+  }
+
+  /** At an opening quote: moves past the closing one; returns the raw inner text. */
+  string(): string {
+    const start = this.at + 1;
+    let end = this.text.indexOf('"', start);
+    for (;;) {
+      if (end < 0) throw new SyntaxError('unterminated string');
+      let slashes = 0;
+      while (this.text.charCodeAt(end - 1 - slashes) === BACKSLASH) slashes++;
+      if (slashes % 2 === 0) break;
+      end = this.text.indexOf('"', end + 1);
+    }
+    this.at = end + 1;
+    return this.text.slice(start, end);
+  }
+
+  /** Moves past one value (of any kind); returns where it ended. */
+  value(): number {
+    const c = this.space();
+    if (c === QUOTE) {
+      this.string();
+      return this.at;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      let depth = 0;
+      for (;;) {
+        const d = this.text.charCodeAt(this.at);
+        if (Number.isNaN(d)) throw new SyntaxError('unterminated value');
+        if (d === QUOTE) {
+          this.string();
+          continue;
+        }
+        this.at++;
+        if (d === OPEN_BRACE || d === OPEN_BRACKET) depth++;
+        else if (d === CLOSE_BRACE || d === CLOSE_BRACKET) {
+          depth--;
+          if (depth === 0) return this.at;
+        }
+      }
+    }
+    // a number, true, false or null: up to the next delimiter
+    for (;;) {
+      const d = this.text.charCodeAt(this.at);
+      if (Number.isNaN(d) || d === COMMA || d === CLOSE_BRACE || d === CLOSE_BRACKET || isSpace(d))
+        return this.at;
+      this.at++;
+    }
+  }
+
+  expect(code: number): void {
+    if (this.space() !== code) throw new SyntaxError(`expected ${String.fromCharCode(code)}`);
+    this.at++;
+  }
+
+  /**
+   * At `{`: calls `member(key)` with the scanner at each member's value (which it must pass over);
+   * keys written with an escape end the scan (`false`).
+   */
+  object(member: (key: string) => void): boolean {
+    this.expect(OPEN_BRACE);
+    if (this.space() === CLOSE_BRACE) {
+      this.at++;
+      return true;
+    }
+    for (;;) {
+      if (this.space() !== QUOTE) throw new SyntaxError('expected a key');
+      const key = this.string();
+      if (key.includes('\\')) return false;
+      this.expect(COLON);
+      member(key);
+      const c = this.space();
+      this.at++;
+      if (c === CLOSE_BRACE) return true;
+      if (c !== COMMA) throw new SyntaxError('expected , or }');
+    }
+  }
+}
+
+/**
+ * The text of `data`'s member values, in the answer's order, when their keys are exactly `keys`
+ * (the parsed object's own keys in enumeration order); `undefined` otherwise.
+ */
+export function dataMemberTexts(text: string, keys: readonly string[]): string[] | undefined {
+  const scan = new Scanner(text);
+  const texts: string[] = [];
+  let seenData = false;
+  let plain = true;
+  try {
+    const complete = scan.object((key) => {
+      if (key !== 'data') {
+        scan.value();
+        return;
+      }
+      if (seenData || scan.space() !== OPEN_BRACE) {
+        plain = false;
+        scan.value();
+        return;
+      }
+      seenData = true;
+      const members = scan.object((member) => {
+        if (texts.length >= keys.length || member !== keys[texts.length]) plain = false;
+        scan.space();
+        const from = scan.at;
+        texts.push(text.slice(from, scan.value()));
+      });
+      if (!members) plain = false;
+    });
+    if (!complete || !plain || !seenData || texts.length !== keys.length) return undefined;
+    return texts;
+  } catch {
+    return undefined;
+  }
+}
