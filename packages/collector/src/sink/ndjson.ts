@@ -16,6 +16,7 @@ import type { StreamId } from '../config/schema';
 import { CollectorError } from '../errors';
 import type { RawDocument } from '../streams/types';
 import { IdIndex } from './id-index';
+import { BodyWriter } from './serialize';
 import type { DocumentProcessor } from './processor';
 import type { Sink, Verdict } from './types';
 
@@ -87,6 +88,8 @@ function lineAt(fd: number, offset: number): string {
  */
 export class NdjsonSink implements Sink {
   private readonly files = new Map<StreamId, OpenFile>();
+  /** The lines of the batch being written (reused: `writeSync` is done with it on return). */
+  private readonly lines = new BodyWriter(1 << 20);
 
   constructor(
     private readonly options: {
@@ -199,8 +202,11 @@ export class NdjsonSink implements Sink {
 
   private writeNow(stream: StreamId, documents: readonly RawDocument[]): Verdict[] {
     const file = this.open(stream);
-    let data = '';
-    let bytes = 0;
+    // Each line goes straight into one buffer as it is made: no batch-long string of every line
+    // (which would outlive young-generation collections and be copied, then flattened and encoded).
+    // Writes are synchronous, so the one buffer serves every batch.
+    const data = this.lines;
+    data.reset();
     const batchIds = new Set<string>();
     const placed: { id: string; offset: number }[] = []; // offsets within this batch's data
     const verdicts = documents.map((doc): Verdict => {
@@ -209,20 +215,19 @@ export class NdjsonSink implements Sink {
       if (result.kind === 'error') return { status: 'failed', type: result.type, reason: result.reason };
       const id = result.id;
       if (id !== undefined && (batchIds.has(id) || file.ids.has(id))) return { status: 'duplicate', id };
-      const line = `${JSON.stringify(result.source)}\n`;
       if (id !== undefined) {
         batchIds.add(id);
-        placed.push({ id, offset: bytes });
+        placed.push({ id, offset: data.at });
       }
-      data += line;
-      bytes += Buffer.byteLength(line);
+      data.text(JSON.stringify(result.source));
+      data.byte(0x0a); // \n
       return { status: 'indexed', id };
     });
+    const bytes = data.at;
     if (bytes > 0) {
       try {
         if (file.size > 0 && file.size + bytes > this.options.maxBytes) this.rotate(file);
-        const buffer = Buffer.from(data);
-        writeSync(file.fd, buffer, 0, buffer.length, file.size);
+        writeSync(file.fd, data.buffer, 0, bytes, file.size);
         fsyncSync(file.fd);
       } catch (error) {
         throw new CollectorError(

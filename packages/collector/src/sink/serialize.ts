@@ -7,7 +7,7 @@ const OCCURRENCE = Buffer.from(',"lastpass_enterprise":{"event_report":{"occurre
 const CLOSE_OCCURRENCE = Buffer.from('}}');
 
 /** Appends to one buffer that grows by doubling. */
-class BodyWriter {
+export class BodyWriter {
   buffer: Buffer;
   at = 0;
 
@@ -20,6 +20,11 @@ class BodyWriter {
     const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + bytes));
     this.buffer.copy(grown, 0, 0, this.at);
     this.buffer = grown;
+  }
+
+  /** Starts over, keeping the buffer (for a caller that is done with what was written). */
+  reset(): void {
+    this.at = 0;
   }
 
   bytes(bytes: Buffer): void {
