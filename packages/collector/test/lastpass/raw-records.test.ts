@@ -53,3 +53,83 @@ describe('dataMemberTexts: each record of a reporting answer, as sent', () => {
       expect(dataMemberTexts(body, ['Event1'])).toBeUndefined();
   });
 });
+
+describe('dataMemberTexts against JSON.parse on generated answers', () => {
+  /** A small deterministic generator (LCG). */
+  function random(seed: number): () => number {
+    let x = seed;
+    return () => {
+      x = (x * 1103515245 + 12345) % 2 ** 31;
+      return x / 2 ** 31;
+    };
+  }
+  const pieces = [
+    'a',
+    'Z',
+    ' ',
+    '"',
+    '\\',
+    '/',
+    '}',
+    '{',
+    '[',
+    ']',
+    ',',
+    ':',
+    'é',
+    '😀',
+    '\n',
+    '\u0000',
+    '\u2028',
+  ];
+
+  function generate(rnd: () => number): string {
+    const ws = (): string => [' ', '\n', '\t', ''][Math.floor(rnd() * 4)] ?? '';
+    const str = (): string => {
+      let s = '';
+      for (let n = Math.floor(rnd() * 6); n > 0; n--) s += pieces[Math.floor(rnd() * pieces.length)] ?? '';
+      // JSON.stringify escapes what must be; sometimes also escape '/' and non-ASCII as PHP does
+      let text = JSON.stringify(s);
+      if (rnd() < 0.5) text = text.replace(/\//g, '\\/');
+      if (rnd() < 0.5)
+        text = text.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+      return text;
+    };
+    const value = (depth: number): string => {
+      const pick = rnd();
+      if (depth > 2 || pick < 0.5) return str();
+      if (pick < 0.6) return String(Math.floor(rnd() * 1e6) / 100);
+      if (pick < 0.65) return ['true', 'false', 'null'][Math.floor(rnd() * 3)] ?? 'null';
+      if (pick < 0.8)
+        return `[${ws()}${Array.from({ length: Math.floor(rnd() * 3) }, () => value(depth + 1)).join(`${ws()},${ws()}`)}${ws()}]`;
+      return `{${ws()}${Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => `${str().slice(0, -1)}${i}"${ws()}:${ws()}${value(depth + 1)}`).join(`${ws()},${ws()}`)}${ws()}}`;
+    };
+    const records = Array.from(
+      { length: Math.floor(rnd() * 6) },
+      (_, i) => `"Event${i + 1}"${ws()}:${ws()}${value(1)}`,
+    );
+    const members = [
+      `"status"${ws()}:${ws()}"OK"`,
+      `"next"${ws()}:${ws()}${value(1)}`,
+      `"data"${ws()}:${ws()}{${ws()}${records.join(`${ws()},${ws()}`)}${ws()}}`,
+    ];
+    if (rnd() < 0.5) members.reverse();
+    return `${ws()}{${ws()}${members.join(`${ws()},${ws()}`)}${ws()}}${ws()}`;
+  }
+
+  it('on 3,000 answers with random spacing, escapes, nesting and values: every text parses to its record', () => {
+    const rnd = random(42);
+    let vouched = 0;
+    for (let n = 0; n < 3000; n++) {
+      const body = generate(rnd);
+      const parsed = JSON.parse(body) as { data: Record<string, unknown> };
+      const keys = Object.keys(parsed.data);
+      const texts = dataMemberTexts(body, keys);
+      if (texts === undefined) continue;
+      vouched++;
+      expect(texts.map((t) => JSON.parse(t) as unknown)).toEqual(keys.map((k) => parsed.data[k]));
+    }
+    // the generator writes only plain answers: the scan vouches for all of them
+    expect(vouched).toBe(3000);
+  });
+});
