@@ -87,6 +87,27 @@ describe('NDJSON sink (contracts §7)', () => {
     await again.close();
   });
 
+  it('one batch larger than a flush piece is written in pieces, rotating between them; every line whole, every id known', async () => {
+    const docs = events(1500); // ~1,500 lines of ~1–2 KB: more than one 1 MiB piece
+    const s = sink(512 * 1024);
+    const verdicts = await s.write('event_report', docs);
+    expect(verdicts.every((v) => v.status === 'indexed')).toBe(true);
+    await s.close();
+    const files = readdirSync(dir);
+    expect(files.length).toBeGreaterThan(1);
+    const ids = files.flatMap((f) =>
+      readFileSync(join(dir, f), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => (JSON.parse(l) as { event: { id: string } }).event.id),
+    );
+    expect(ids).toHaveLength(1500);
+    expect(new Set(ids).size).toBe(1500);
+    const again = sink(512 * 1024);
+    expect((await again.write('event_report', docs)).every((v) => v.status === 'duplicate')).toBe(true);
+    await again.close();
+  });
+
   it('confirms repeats against lines that a rotation moved, in the same run; a vanished file is an error, not a guess', async () => {
     const docs = events(60);
     const s = sink(4096);

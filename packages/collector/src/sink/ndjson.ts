@@ -86,10 +86,13 @@ function lineAt(fd: number, offset: number): string {
  * line left by a crash is truncated first. Each batch is written with one write and fsync'd before its
  * verdicts are returned. Size-based rotation: `.1`, `.2`, … (higher = newer).
  */
+/** The NDJSON sink writes a batch's lines to the file in pieces of about this size. */
+const FLUSH_BYTES = 1 << 20;
+
 export class NdjsonSink implements Sink {
   private readonly files = new Map<StreamId, OpenFile>();
   /** The lines of the batch being written (reused: `writeSync` is done with it on return). */
-  private readonly lines = new BodyWriter(1 << 20);
+  private readonly lines = new BodyWriter(FLUSH_BYTES + (1 << 16));
 
   constructor(
     private readonly options: {
@@ -181,6 +184,7 @@ export class NdjsonSink implements Sink {
   }
 
   private rotate(file: OpenFile): void {
+    fsyncSync(file.fd); // what a batch already wrote there is durable before the file is renamed
     closeSync(file.fd);
     const last = file.paths.length >= 2 ? file.paths[file.paths.length - 2] : undefined;
     const n = last === undefined ? 1 : Number(last.slice(file.path.length + 1)) + 1;
@@ -202,13 +206,30 @@ export class NdjsonSink implements Sink {
 
   private writeNow(stream: StreamId, documents: readonly RawDocument[]): Verdict[] {
     const file = this.open(stream);
-    // Each line goes straight into one buffer as it is made: no batch-long string of every line
-    // (which would outlive young-generation collections and be copied, then flattened and encoded).
-    // Writes are synchronous, so the one buffer serves every batch.
+    // Lines go straight into one reused buffer as they are made (no string of every line of the batch
+    // to outlive young-generation collections, flatten and encode), flushed to the file every
+    // FLUSH_BYTES; the file is fsync'd once, when the batch is written.
     const data = this.lines;
     data.reset();
     const batchIds = new Set<string>();
-    const placed: { id: string; offset: number }[] = []; // offsets within this batch's data
+    let placed: { id: string; offset: number }[] = []; // offsets within the buffer
+    let wrote = false;
+    const flush = (): void => {
+      const bytes = data.at;
+      if (bytes === 0) return;
+      try {
+        if (file.size > 0 && file.size + bytes > this.options.maxBytes) this.rotate(file);
+        writeSync(file.fd, data.buffer, 0, bytes, file.size);
+      } catch (error) {
+        throw this.writeError(file, error);
+      }
+      const n = file.paths.length - 1;
+      for (const { id, offset } of placed) file.ids.add(id, n, file.size + offset);
+      file.size += bytes;
+      placed = [];
+      data.reset();
+      wrote = true;
+    };
     const verdicts = documents.map((doc): Verdict => {
       const result = this.options.processor.process(stream, doc);
       if (result.kind === 'dropped') return { status: 'dropped' };
@@ -221,26 +242,26 @@ export class NdjsonSink implements Sink {
       }
       data.text(JSON.stringify(result.source));
       data.byte(0x0a); // \n
+      if (data.at >= FLUSH_BYTES) flush();
       return { status: 'indexed', id };
     });
-    const bytes = data.at;
-    if (bytes > 0) {
+    flush();
+    if (wrote) {
       try {
-        if (file.size > 0 && file.size + bytes > this.options.maxBytes) this.rotate(file);
-        writeSync(file.fd, data.buffer, 0, bytes, file.size);
         fsyncSync(file.fd);
       } catch (error) {
-        throw new CollectorError(
-          'SINK_OUTPUT_FAILED',
-          `${file.path}: cannot write (${String((error as { code?: unknown }).code ?? error)})`,
-          { cause: error },
-        );
+        throw this.writeError(file, error);
       }
-      const n = file.paths.length - 1;
-      for (const { id, offset } of placed) file.ids.add(id, n, file.size + offset);
-      file.size += bytes;
     }
     return verdicts;
+  }
+
+  private writeError(file: OpenFile, error: unknown): CollectorError {
+    return new CollectorError(
+      'SINK_OUTPUT_FAILED',
+      `${file.path}: cannot write (${String((error as { code?: unknown }).code ?? error)})`,
+      { cause: error },
+    );
   }
 
   close(): Promise<void> {
