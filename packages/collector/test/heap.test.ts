@@ -1,14 +1,19 @@
 import { HEAP_GROWING_PERCENT, limitHeapGrowth } from '../src/observability/heap';
 
 describe('limitHeapGrowth', () => {
-  it('asks V8 for a 2.5× heap growth unless the node command line or NODE_OPTIONS chose one', () => {
+  it("asks V8 for the output's heap growth unless the node command line or NODE_OPTIONS chose one", () => {
     const set: string[] = [];
-    expect(limitHeapGrowth({}, ['--enable-source-maps'], (f) => set.push(f))).toBe(true);
-    expect(set).toEqual([`--heap-growing-percent=${HEAP_GROWING_PERCENT}`]);
-    expect(limitHeapGrowth({}, ['--heap-growing-percent=50'], (f) => set.push(f))).toBe(false);
-    expect(limitHeapGrowth({ NODE_OPTIONS: '--heap_growing_percent=300' }, [], (f) => set.push(f))).toBe(
+    const record = (flags: string): void => {
+      set.push(flags);
+    };
+    expect(limitHeapGrowth({}, 'elasticsearch', ['--enable-source-maps'], record)).toBe(true);
+    expect(limitHeapGrowth({}, 'ndjson', [], record)).toBe(true);
+    expect(set).toEqual(['--heap-growing-percent=150', '--heap-growing-percent=50']);
+    expect(HEAP_GROWING_PERCENT).toEqual({ elasticsearch: 150, ndjson: 50 });
+    expect(limitHeapGrowth({}, 'ndjson', ['--heap-growing-percent=50'], record)).toBe(false);
+    expect(limitHeapGrowth({ NODE_OPTIONS: '--heap_growing_percent=300' }, 'elasticsearch', [], record)).toBe(
       false,
     );
-    expect(set).toHaveLength(1);
+    expect(set).toHaveLength(2);
   });
 });

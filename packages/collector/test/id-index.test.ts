@@ -1,4 +1,4 @@
-import { hash64, IdIndex } from '../src/sink/id-index';
+import { hash32, IdIndex } from '../src/sink/id-index';
 
 describe('NDJSON id index (exact, hash + confirm by reading the line)', () => {
   it('answers exactly for 100,000 ids across files and growth, confirming every hash hit by a read', () => {
@@ -43,9 +43,15 @@ describe('NDJSON id index (exact, hash + confirm by reading the line)', () => {
     expect(index.has('x')).toBe(false); // different hash: never even read
   });
 
-  it('hash64 separates near-identical ids', () => {
-    const seen = new Set<string>();
-    for (let i = 0; i < 50_000; i++) seen.add(hash64(`AAAAAAAAAAAAAAAAAAAAAAAA${i.toString(36)}`).join(':'));
+  it('hash32 separates near-identical ids and spreads them over the low bits the slots use', () => {
+    const seen = new Set<number>();
+    const low = new Set<number>();
+    for (let i = 0; i < 50_000; i++) {
+      const h = hash32(`AAAAAAAAAAAAAAAAAAAAAAAA${i.toString(36)}`);
+      seen.add(h);
+      low.add(h & 0xffff);
+    }
     expect(seen.size).toBe(50_000);
+    expect(low.size).toBeGreaterThan(65_536 * 0.5); // ≈ 1 - e^-0.76 of the 2^16 buckets for uniform hashes
   });
 });
