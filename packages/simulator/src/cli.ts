@@ -245,7 +245,8 @@ export async function runSimulatorCli(
   }
   let sim: RunningSimulator;
   try {
-    sim = await startSimulator({ ...parsed.options, port: parsed.port });
+    // a server that may run for days keeps only its latest requests (the count stays exact)
+    sim = await startSimulator({ ...parsed.options, port: parsed.port, requestLogLimit: 10_000 });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     io.stderr.write(
@@ -261,6 +262,6 @@ export async function runSimulatorCli(
   );
   await stop(sim);
   await sim.close();
-  io.stdout.write(`LastPass API simulator stopped after ${sim.requests.length} request(s)\n`);
+  io.stdout.write(`LastPass API simulator stopped after ${sim.requestCount} request(s)\n`);
   return 0;
 }

@@ -37,8 +37,10 @@ export interface RunningSimulator {
   tenant: Tenant;
   clock: VirtualClock;
   options: SimulatorOptions;
-  /** Every request received, in order. */
+  /** The requests received, in order: every one, or the latest `requestLogLimit` of them. */
   requests: RecordedRequest[];
+  /** How many requests were received in all (also those the log no longer holds). */
+  readonly requestCount: number;
   /** Adds a fault rule at run time. */
   addFault(fault: FaultSpec): void;
 }
@@ -46,6 +48,8 @@ export interface RunningSimulator {
 export interface StartOptions extends SimulatorOptionsInput {
   /** TCP port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
+  /** Keep only the latest this many requests in `requests` (default: all — a long-running server sets it). */
+  requestLogLimit?: number;
 }
 
 interface FaultState {
@@ -83,13 +87,14 @@ function send(res: ServerResponse, answer: Answer): void {
 }
 
 export async function startSimulator(input: StartOptions = {}): Promise<RunningSimulator> {
-  const { port = 0, ...rest } = input;
+  const { port = 0, requestLogLimit = Number.POSITIVE_INFINITY, ...rest } = input;
   const options = resolveOptions(rest);
   const tenant = createTenant(options);
   const clock = createVirtualClock(options.now, options.clock);
   const api = new Api(tenant, options, clock);
   const faults: FaultState[] = options.faults.map((fault) => ({ fault, seen: 0 }));
   const requests: RecordedRequest[] = [];
+  let requestCount = 0;
   const timers = new Set<NodeJS.Timeout>();
 
   const answer = (
@@ -141,6 +146,9 @@ export async function startSimulator(input: StartOptions = {}): Promise<RunningS
         record: Omit<RecordedRequest, 'status' | 'fault' | 'contentType'>,
       ): void => {
         requests.push({ ...record, contentType, status, fault: fault?.kind });
+        requestCount++;
+        // dropped in chunks: amortised O(1) per request
+        if (requests.length >= 2 * requestLogLimit) requests.splice(0, requests.length - requestLogLimit);
       };
       if (fault?.kind === 'slow') {
         const delayMs = fault.delayMs;
@@ -210,6 +218,9 @@ export async function startSimulator(input: StartOptions = {}): Promise<RunningS
     clock,
     options,
     requests,
+    get requestCount() {
+      return requestCount;
+    },
     addFault(spec: FaultSpec): void {
       faults.push({ fault: faultSchema.parse(spec), seen: 0 });
     },

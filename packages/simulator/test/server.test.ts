@@ -220,3 +220,21 @@ describe('faults', () => {
     });
   });
 });
+
+describe('request log', () => {
+  it('keeps every request by default; with requestLogLimit only the latest, and the count stays exact', async () => {
+    await withSim({ events: 10 }, async (sim) => {
+      for (let i = 0; i < 5; i++) await post(sim, envelope(sim, 'getsfdata', 'all'));
+      expect(sim.requests).toHaveLength(5);
+      expect(sim.requestCount).toBe(5);
+    });
+    await withSim({ events: 10, requestLogLimit: 3 }, async (sim) => {
+      for (let i = 0; i < 11; i++)
+        await post(sim, envelope(sim, i === 10 ? 'getuserdata' : 'getsfdata', 'all'));
+      expect(sim.requestCount).toBe(11);
+      expect(sim.requests.length).toBeGreaterThanOrEqual(3);
+      expect(sim.requests.length).toBeLessThan(6);
+      expect(sim.requests.at(-1)?.cmd).toBe('getuserdata');
+    });
+  });
+});
