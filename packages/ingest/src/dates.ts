@@ -1,14 +1,16 @@
 import { Instant, LocalDateTime, ZoneId, ZoneOffset, ZonedDateTime } from '@js-joda/core';
-import '@js-joda/timezone';
 import { illegalArgument } from './errors';
+import { installIntlZoneRules } from './intl-zone-rules';
 import { parseJavaDouble, parseJavaIntegral } from './javanum';
 
 /**
  * Date parsing and printing with Elasticsearch's date processor semantics (java.time patterns with
  * STRICT resolution and English text, ISO8601, UNIX, UNIX_MS, TAI64N, a few named formats).
- * Zone rules come from @js-joda/timezone: a repeated local time takes the earlier offset, a local
- * time inside a gap moves forward by the gap length (java.time's rules).
+ * Zone rules come from Node's built-in ICU tz database (intl-zone-rules.ts): a repeated local time
+ * takes the earlier offset, a local time inside a gap moves forward by the gap length (java.time's rules).
  */
+
+installIntlZoneRules();
 
 /** An instant with nanosecond precision and the zone it is expressed in. */
 export interface DateValue {
