@@ -8,8 +8,8 @@ describe('limitHeapGrowth', () => {
     };
     expect(limitHeapGrowth({}, 'elasticsearch', ['--enable-source-maps'], record)).toBe(true);
     expect(limitHeapGrowth({}, 'ndjson', [], record)).toBe(true);
-    expect(set).toEqual(['--heap-growing-percent=150', '--heap-growing-percent=50']);
-    expect(HEAP_GROWING_PERCENT).toEqual({ elasticsearch: 150, ndjson: 50 });
+    expect(set).toEqual(['--heap-growing-percent=150', '--heap-growing-percent=25']);
+    expect(HEAP_GROWING_PERCENT).toEqual({ elasticsearch: 150, ndjson: 25 });
     expect(limitHeapGrowth({}, 'ndjson', ['--heap-growing-percent=50'], record)).toBe(false);
     expect(limitHeapGrowth({ NODE_OPTIONS: '--heap_growing_percent=300' }, 'elasticsearch', [], record)).toBe(
       false,
