@@ -14,12 +14,13 @@ import {
  * instead of @js-joda/timezone, which unpacks the whole database when loaded (~32 MB RSS).
  *
  * Offsets are the ones ICU prints at an instant (`formatToParts` with `timeZoneName: 'longOffset'`, whole
- * seconds), cached per zone and minute. A local date-time's valid offsets are the offsets in force around it
+ * seconds), cached per zone and hour (per minute in an hour holding a transition). A local date-time's valid offsets are the offsets in force around it
  * (±2 days) whose instant maps back to the same local time: one normally, two in an overlap (earlier
  * instant first), none in a gap; the transition of a gap or overlap is found by bisection to the second.
  */
 
 const MINUTE = 60;
+const HOUR = 3600;
 const DAY = 86400;
 /** Around a local time, the offsets in force this far (seconds) on either side are the candidates. */
 const PROBES = [-2 * DAY, -DAY, 0, DAY, 2 * DAY];
@@ -63,7 +64,9 @@ function isRegionId(id: string): boolean {
 
 export class IntlZoneRules extends ZoneRules {
   private readonly formatter: Intl.DateTimeFormat;
-  /** Offset (seconds) per instant minute; NaN for a minute with a transition inside it. */
+  /** Offset (seconds) per instant hour; NaN for an hour with a transition inside it. */
+  private readonly byHour = new Map<number, number>();
+  /** Offset (seconds) per instant minute of such hours; NaN for a minute with a transition inside it. */
   private readonly byMinute = new Map<number, number>();
 
   constructor(readonly id: string) {
@@ -83,9 +86,22 @@ export class IntlZoneRules extends ZoneRules {
     return m[1] === '-' ? -seconds : seconds;
   }
 
-  /** Offset in seconds at an epoch second (cached per minute unless a transition falls inside it). */
+  /**
+   * Offset in seconds at an epoch second. Cached per hour when the offsets at the hour's first and last
+   * second agree (no transition inside it: the tz database has no pair of transitions less than an hour
+   * apart that cancel out), else per minute unless a transition falls inside the minute.
+   */
   offsetSecondsAt(epochSecond: number): number {
     const s = Math.floor(epochSecond);
+    const hour = Math.floor(s / HOUR);
+    let hourly = this.byHour.get(hour);
+    if (hourly === undefined) {
+      const start = this.computeOffset(hour * HOUR);
+      hourly = start === this.computeOffset(hour * HOUR + HOUR - 1) ? start : NaN;
+      if (this.byHour.size >= CACHE_LIMIT) this.byHour.clear();
+      this.byHour.set(hour, hourly);
+    }
+    if (!Number.isNaN(hourly)) return hourly;
     const minute = Math.floor(s / MINUTE);
     let offset = this.byMinute.get(minute);
     if (offset === undefined) {
