@@ -14,9 +14,10 @@ import {
  * instead of @js-joda/timezone, which unpacks the whole database when loaded (~32 MB RSS).
  *
  * Offsets are the ones ICU prints at an instant (`formatToParts` with `timeZoneName: 'longOffset'`, whole
- * seconds), cached per zone and hour (per minute in an hour holding a transition). A local date-time's valid offsets are the offsets in force around it
- * (±2 days) whose instant maps back to the same local time: one normally, two in an overlap (earlier
- * instant first), none in a gap; the transition of a gap or overlap is found by bisection to the second.
+ * seconds), cached per zone and hour (per minute in an hour holding a transition). A local date-time's
+ * valid offsets are the offsets in force around it (±2 days) whose instant maps back to the same local
+ * time: one normally, two in an overlap (earlier instant first), none in a gap; the transition of a gap or
+ * overlap is found by bisection to the second.
  */
 
 const MINUTE = 60;
