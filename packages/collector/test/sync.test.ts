@@ -337,6 +337,52 @@ describe('occurrences', () => {
 });
 
 describe('snapshots', () => {
+  it('with commit pacing, a snapshot is in the state file before its first document is written, and a failure keeps the totals of what was acknowledged', async () => {
+    const users = Object.fromEntries(
+      Array.from({ length: 6 }, (_, i) => [String(100 + i), { username: `u${i}@example.com` }]),
+    );
+    const source = {
+      getUserData: ({ pageSize, pageIndex }: { pageSize: number; pageIndex: number }) => {
+        const page = Object.fromEntries(
+          Object.entries(users).slice(pageIndex * pageSize, (pageIndex + 1) * pageSize),
+        );
+        return Promise.resolve({
+          users: page,
+          invited: [],
+          total: 6,
+          count: Object.keys(page).length,
+          apiCalls: 1,
+        });
+      },
+    };
+    const clock = new ManualClock(START);
+    const store = new MemoryCheckpointStore();
+    const inner = new MemorySink();
+    const persistedAtWrites: unknown[] = [];
+    let writes = 0;
+    const sink: Sink = {
+      write: async (stream, docs) => {
+        persistedAtWrites.push((await store.load('8771312', 'user'))?.cursor ?? null);
+        clock.current += 300;
+        if (++writes === 3) throw new Error('down');
+        return inner.write(stream, docs);
+      },
+      close: () => Promise.resolve(),
+    };
+    const settings = { ...testAccount().user, pageSize: 2 };
+    const result = await runStream({
+      ...base(clock, sink, store),
+      stream: createUserStream({ source, settings, envelope }),
+      commitIntervalMs: 60_000,
+    });
+    expect(result.outcome).toBe('failed');
+    for (const cursor of persistedAtWrites)
+      expect((cursor as { in_progress?: { id: string } } | null)?.in_progress?.id).toBe('20240601T000000Z');
+    const health = (await store.load('8771312', 'user'))?.health;
+    expect(health?.totals.indexed).toBe(inner.documents.get('user')?.size);
+    expect(health?.totals.indexed).toBeGreaterThan(0);
+  });
+
   it('a crashed snapshot resumes with the same id and @timestamp', async () => {
     const users = Object.fromEntries(
       Array.from({ length: 5 }, (_, i) => [String(100 + i), { username: `u${i}@example.com` }]),

@@ -61,7 +61,13 @@ export async function* readSnapshot(
       next_page_index: 0,
     };
     // Commit the snapshot's identity before any of its documents exists.
-    yield { documents: [], fetched: 0, apiCalls: 0, commit: { ...cursor, in_progress: current } };
+    yield {
+      documents: [],
+      fetched: 0,
+      apiCalls: 0,
+      commit: { ...cursor, in_progress: current },
+      persistNow: true,
+    };
   } else {
     context.logger.info(
       { stream, snapshot: current.id, page_index: current.next_page_index },

@@ -33,6 +33,11 @@ export interface Batch {
   documents: RawDocument[];
   /** Committed by the sync loop only after every document above has a verdict. Absent: nothing to commit yet. */
   commit?: unknown;
+  /**
+   * Persist this cursor before anything else is written, whatever the commit pacing (a snapshot's
+   * identity must be in the state file before its first document exists).
+   */
+  persistNow?: boolean;
   /** Records received from LastPass for this batch (before any de-duplication). */
   fetched: number;
   apiCalls: number;

@@ -148,7 +148,7 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
       if (batch.notes !== undefined) pendingNotes = { ...pendingNotes, ...batch.notes };
       if (batch.commit !== undefined) {
         acknowledged = batch.commit;
-        if (interval <= 0 || options.now() - lastCommit >= interval) {
+        if (interval <= 0 || batch.persistNow === true || options.now() - lastCommit >= interval) {
           await commit(acknowledged);
           lastCommit = options.now();
         }
@@ -176,9 +176,9 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
     if (blocked)
       pendingNotes.blocked_by_account_policy =
         'the account policy "Restrict Enterprise API to event reporting" refuses this command; the event report is unaffected';
-    // Health, and the cursor of the last acknowledged batch (which may not have been persisted yet).
+    // Health, and the cursor of the last acknowledged batch (which may not have been persisted yet)
+    // with the counts of the batches it covers (the failing batch's were never added to `pending`).
     const cursor = acknowledged;
-    Object.assign(pending, zeroCounts());
     try {
       await commit(cursor);
     } catch (commitError) {
