@@ -6,6 +6,7 @@
  */
 import { Instant, LocalDateTime, ZoneId, ZonedDateTime } from '@js-joda/core';
 import '@js-joda/timezone';
+import { isJavaRegionId } from '@lastpass-elastic/ingest';
 import { AccountZone, isValidTimeZone } from '../src/time/account-zone';
 
 const ZONES = [
@@ -105,5 +106,50 @@ describe('AccountZone edges', () => {
     for (const name of ['+05:00', 'Mars/Olympus', '', 'America/New York', '../etc'])
       expect([name, isValidTimeZone(name)]).toEqual([name, false]);
     expect(() => new AccountZone('Mars/Olympus')).toThrow(RangeError);
+  });
+});
+
+describe('time-zone names: as java.time takes them (Elasticsearch resolves _conf.time_zone with it)', () => {
+  // js-joda's list: every tz database name and link, in its exact case (what java.time accepts)
+  const names = ZoneId.getAvailableZoneIds().filter((n) => !n.startsWith('SystemV/'));
+
+  it('accepts every tz name and link that ICU knows, in its exact case', () => {
+    const refused = names.filter((n) => !isValidTimeZone(n));
+    const icuUnknown = refused.filter((n) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: n });
+        return false;
+      } catch {
+        return true;
+      }
+    });
+    expect(refused).toEqual(icuUnknown);
+    expect(names.length - refused.length).toBeGreaterThan(400);
+  });
+
+  it('refuses other case, old three-letter ids and System V zones, as java.time does', () => {
+    const known = new Set(names);
+    for (const name of names) {
+      for (const variant of [name.toUpperCase(), name.toLowerCase()]) {
+        if (known.has(variant)) continue;
+        expect([variant, isValidTimeZone(variant)]).toEqual([variant, false]);
+      }
+    }
+    for (const name of [
+      'PST',
+      'IST',
+      'CST',
+      'SystemV/EST5',
+      'US/EASTERN',
+      'Asia/CALCUTTA',
+      'america/new_york',
+    ])
+      expect([name, isValidTimeZone(name)]).toEqual([name, false]);
+  });
+
+  it("agrees with the ingest package's rule (the executor's) on every name and variant", () => {
+    for (const name of names)
+      for (const variant of [name, name.toUpperCase(), name.toLowerCase(), `${name}x`])
+        expect([variant, isValidTimeZone(variant)]).toEqual([variant, isJavaRegionId(variant)]);
   });
 });

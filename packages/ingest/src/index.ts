@@ -31,3 +31,4 @@ export {
   type PipelineTestConfig,
 } from './pipeline-tests';
 export * from './conformance';
+export { isJavaRegionId } from './intl-zone-rules';

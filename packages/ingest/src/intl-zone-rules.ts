@@ -50,9 +50,23 @@ function offsetFormatter(id: string): Intl.DateTimeFormat {
 }
 const OFFSET_RE = /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/;
 
-/** Does ICU know `id` as java.time's ZoneId.of would (IANA names, exact case)? */
-function isRegionId(id: string): boolean {
+/**
+ * A path segment cased as the tz database writes them: a capitalised word (`New_York`, `Port-au-Prince`)
+ * or an upper-case code that is short or numbered (`UTC`, `US`, `EST5EDT`, `GMT+5`, `NZ-CHAT`). ICU
+ * resolves links ignoring case, so this is what turns away an upper-cased link such as `US/EASTERN`.
+ */
+function casedAsTzdb(segment: string): boolean {
+  if (/[a-z]/.test(segment)) return true; // REGION_ID_RE already requires a capital first letter
+  return segment.replace(/[^A-Z]/g, '').length <= 4 || /[0-9+-]/.test(segment);
+}
+
+/**
+ * Does ICU know `id` as java.time's ZoneId.of would (IANA names, exact case)? The collector's
+ * `isValidTimeZone` applies the same rule (a test checks they agree).
+ */
+export function isJavaRegionId(id: string): boolean {
   if (!REGION_ID_RE.test(id) || ICU_ONLY_IDS.has(id) || id.startsWith('SystemV/')) return false;
+  if (!id.split('/').every(casedAsTzdb)) return false;
   let resolved: string;
   try {
     resolved = offsetFormatter(id).resolvedOptions().timeZone;
@@ -228,7 +242,7 @@ const rulesById = new Map<string, IntlZoneRules>();
 export function intlZoneRules(id: string): IntlZoneRules {
   let rules = rulesById.get(id);
   if (rules === undefined) {
-    if (!isRegionId(id)) throw new DateTimeException(`Unknown time-zone ID: ${id}`);
+    if (!isJavaRegionId(id)) throw new DateTimeException(`Unknown time-zone ID: ${id}`);
     rules = new IntlZoneRules(id);
     rulesById.set(id, rules);
   }

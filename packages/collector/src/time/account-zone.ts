@@ -11,8 +11,19 @@ function pad(n: number, width = 2): string {
   return String(n).padStart(width, '0');
 }
 
-/** IANA names (`Area/Location…`, `UTC`, `Etc/GMT+5`, `EST5EDT`…): not offsets or abbreviations Intl may also take. */
-const ZONE_NAME_RE = /^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/;
+/**
+ * Names java.time's `ZoneId.of` takes (Elasticsearch resolves `_conf.time_zone` with it): IANA names and
+ * links, in their exact case. ICU (through Intl) also takes other case, old three-letter ids and System V
+ * zones, so those are turned away first. The ingest package's `isJavaRegionId` applies the same rule; it
+ * is not imported here because loading that package loads the pipeline executor
+ * (`test/account-zone.test.ts` checks the two agree on every tz name and its case variants).
+ */
+const ZONE_NAME_RE = /^[A-Z][A-Za-z0-9_+-]*(\/[A-Z][A-Za-z0-9_+-]*)*$/;
+const NOT_IN_TZDB = new Set(
+  'ACT AET AGT ART AST BET BST CAT CNT CST CTT EAT ECT IET IST JST MIT NET NST PLT PNT PRT PST SST VST'.split(
+    ' ',
+  ),
+);
 
 function formatterOf(name: string): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat('en-US', {
@@ -27,12 +38,17 @@ function formatterOf(name: string): Intl.DateTimeFormat {
   });
 }
 
-/** Is `name` an IANA zone the tz database knows? */
+/** Is `name` a time zone as Elasticsearch (java.time) and the tz database know it? */
 export function isValidTimeZone(name: string): boolean {
-  if (!ZONE_NAME_RE.test(name)) return false;
+  const cased = name
+    .split('/')
+    .every((part) => /[a-z]/.test(part) || part.replace(/[^A-Z]/g, '').length <= 4 || /[0-9+-]/.test(part));
+  if (!ZONE_NAME_RE.test(name) || !cased || NOT_IN_TZDB.has(name) || name.startsWith('SystemV/'))
+    return false;
   try {
-    formatterOf(name);
-    return true;
+    const resolved = formatterOf(name).resolvedOptions().timeZone;
+    // ICU matches names ignoring case; a link (US/Eastern) resolves to another name
+    return resolved === name || resolved.toLowerCase() !== name.toLowerCase();
   } catch {
     return false;
   }
