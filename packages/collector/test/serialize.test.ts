@@ -27,6 +27,10 @@ describe('serializeDocument (the JSON encodeBulk writes)', () => {
     ['a snapshot document', snapshot],
     ['a copy whose data_stream was replaced', replaced],
     [
+      'a copy with a field the fast path does not write (the copy keeps the symbol)',
+      { ...factory.fromText('{}'), extra: { kept: true } } as RawDocument,
+    ],
+    [
       'a document not made by a factory',
       {
         message: 'm',

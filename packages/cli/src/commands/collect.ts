@@ -83,7 +83,7 @@ export const collect: Command = {
     if (values['state-dir'] !== undefined) flags.stateDir = values['state-dir'];
     const config = await loadConfig(flags, io.env, io.cwd);
     const { limitHeapGrowth, runCollect } = await import('@lastpass-elastic/collector');
-    limitHeapGrowth(io.env, config.output);
+    limitHeapGrowth(config.output);
     const signals = abortOnSignals();
     try {
       const { exitCode } = await runCollect({

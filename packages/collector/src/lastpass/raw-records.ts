@@ -6,9 +6,9 @@
  * This is a structural scan, not a parser: `JSON.parse` has already accepted the whole answer, so the
  * scan only has to find where the members of the top-level `data` object start and end. It answers
  * `undefined` — and the caller serializes the parsed records instead — whenever the answer is not in
- * the plain shape it can vouch for: a `data` that is not an object, a key written with an escape, or
- * member keys that are not exactly `keys` in that order (duplicate keys, integer-like keys that
- * JavaScript orders first, keys the parse saw differently).
+ * the plain shape it can vouch for: a `data` that is not an object, a key written with an escape, a
+ * record repeating a key (at any depth), or member keys that are not exactly `keys` in that order
+ * (duplicate keys, integer-like keys that JavaScript orders first, keys the parse saw differently).
  */
 
 const QUOTE = 0x22;
@@ -82,6 +82,42 @@ class Scanner {
     }
   }
 
+  /**
+   * Moves past one value like `value()`; `false` when an object in it repeats a key or writes one with
+   * an escape (JavaScript keeps the last of repeated keys, Elasticsearch refuses them; an escaped key
+   * could hide a name such as `password` from text matching).
+   */
+  checkedValue(): boolean {
+    const c = this.space();
+    if (c === OPEN_BRACKET) {
+      this.at++;
+      if (this.space() === CLOSE_BRACKET) {
+        this.at++;
+        return true;
+      }
+      let clean = true;
+      for (;;) {
+        if (!this.checkedValue()) clean = false;
+        const d = this.space();
+        this.at++;
+        if (d === CLOSE_BRACKET) return clean;
+        if (d !== COMMA) throw new SyntaxError('expected , or ]');
+      }
+    }
+    if (c !== OPEN_BRACE) {
+      this.value();
+      return true;
+    }
+    const keys = new Set<string>();
+    let clean = true;
+    const complete = this.object((key) => {
+      if (keys.has(key)) clean = false;
+      keys.add(key);
+      if (!this.checkedValue()) clean = false;
+    });
+    return complete && clean;
+  }
+
   expect(code: number): void {
     if (this.space() !== code) throw new SyntaxError(`expected ${String.fromCharCode(code)}`);
     this.at++;
@@ -136,7 +172,8 @@ export function dataMemberTexts(text: string, keys: readonly string[]): string[]
         if (texts.length >= keys.length || member !== keys[texts.length]) plain = false;
         scan.space();
         const from = scan.at;
-        texts.push(text.slice(from, scan.value()));
+        if (!scan.checkedValue()) plain = false;
+        texts.push(text.slice(from, scan.at));
       });
       if (!members) plain = false;
     });

@@ -13,15 +13,15 @@ export const HEAP_GROWING_PERCENT = { elasticsearch: 150, ndjson: 25 } as const;
  * body once), so a backfill's RSS is mostly garbage: with growth held as above it stays under 200 MB
  * at the same speed within noise (`npm run bench:collector` prints both). V8 reads this flag at every
  * collection, so setting it in a running process takes effect. A `--heap-growing-percent` given on the
- * node command line or in NODE_OPTIONS wins. Returns whether it set the flag.
+ * node command line wins (Node refuses V8 flags in NODE_OPTIONS). A V8 without the flag would print
+ * "unrecognized flag" once and change nothing. Returns whether it set the flag.
  */
 export function limitHeapGrowth(
-  env: NodeJS.ProcessEnv,
   output: keyof typeof HEAP_GROWING_PERCENT,
   execArgv: readonly string[] = process.execArgv,
   set: (flags: string) => void = setFlagsFromString,
 ): boolean {
-  const given = [...execArgv, env.NODE_OPTIONS ?? ''].some((arg) => /heap[-_]growing[-_]percent/.test(arg));
+  const given = execArgv.some((arg) => /heap[-_]growing[-_]percent/.test(arg));
   if (given) return false;
   set(`--heap-growing-percent=${HEAP_GROWING_PERCENT[output]}`);
   return true;

@@ -201,10 +201,17 @@ export class ElasticsearchSink implements Sink {
     // Elasticsearch works on the previous one. Verdicts keep the documents' order.
     const answers: Verdict[][] = new Array<Verdict[]>(chunks.length);
     let next = 0;
+    let failed = false;
     const worker = async (): Promise<void> => {
-      while (next < chunks.length) {
+      // once a chunk has failed the write fails: no further chunk is started
+      while (next < chunks.length && !failed) {
         const k = next++;
-        answers[k] = await this.writeChunk(stream, chunks[k] ?? []);
+        try {
+          answers[k] = await this.writeChunk(stream, chunks[k] ?? []);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
       }
     };
     const workers = Array.from({ length: Math.min(this.options.concurrency ?? 1, chunks.length) }, worker);

@@ -219,7 +219,8 @@ export class NdjsonSink implements Sink {
       if (bytes === 0) return;
       try {
         if (file.size > 0 && file.size + bytes > this.options.maxBytes) this.rotate(file);
-        writeSync(file.fd, data.buffer, 0, bytes, file.size);
+        for (let done = 0; done < bytes;)
+          done += writeSync(file.fd, data.buffer, done, bytes - done, file.size + done);
       } catch (error) {
         throw this.writeError(file, error);
       }

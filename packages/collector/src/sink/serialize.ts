@@ -57,7 +57,8 @@ function writeDocument(out: BodyWriter, document: RawDocument): void {
     shared === undefined ||
     document.data_stream !== shared.dataStream ||
     document._conf !== shared.conf ||
-    document.tags !== shared.tags
+    document.tags !== shared.tags ||
+    !onlyKnownFields(document)
   ) {
     out.text(JSON.stringify(document));
     return;
@@ -83,6 +84,18 @@ function writeDocument(out: BodyWriter, document: RawDocument): void {
     }
   }
   out.byte(0x7d); // }
+}
+
+/** The fields `writeDocument` writes field by field, and nothing else (a copy made with `{...doc, x}` keeps the symbol). */
+function onlyKnownFields(document: RawDocument): boolean {
+  let expected = 4 + (document['@timestamp'] === undefined ? 0 : 1);
+  if (document.lastpass_enterprise !== undefined) expected++;
+  let count = 0;
+  for (const key in document) {
+    if (!Object.hasOwn(document, key)) return false;
+    count++;
+  }
+  return count === expected;
 }
 
 /** The JSON text `encodeBulk` writes for one document. */

@@ -38,6 +38,9 @@ describe('dataMemberTexts: each record of a reporting answer, as sent', () => {
     ['an escaped key', '{"data":{"Event\\u0031":{"a":1}}}'],
     ['an escaped top-level key', '{"d\\u0061ta":{"Event1":{"a":1}}}'],
     ['two data members', '{"data":{"Event1":{"a":1}},"data":{"Event1":{"a":2}}}'],
+    ['a record repeating a key', '{"data":{"Event1":{"Data":"","Data":"x"}}}'],
+    ['a record repeating a key deeper down', '{"data":{"Event1":{"a":[{"b":1,"b":2}]}}}'],
+    ['a record key written with an escape', '{"data":{"Event1":{"pass\\u0077ord":"x"}}}'],
     ['no data', '{"status":"OK"}'],
   ])('%s: undefined (the caller serializes the parsed records)', (_name, body) => {
     expect(texts(body)).toBeUndefined();
@@ -102,7 +105,7 @@ describe('dataMemberTexts against JSON.parse on generated answers', () => {
       if (pick < 0.65) return ['true', 'false', 'null'][Math.floor(rnd() * 3)] ?? 'null';
       if (pick < 0.8)
         return `[${ws()}${Array.from({ length: Math.floor(rnd() * 3) }, () => value(depth + 1)).join(`${ws()},${ws()}`)}${ws()}]`;
-      return `{${ws()}${Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => `${str().slice(0, -1)}${i}"${ws()}:${ws()}${value(depth + 1)}`).join(`${ws()},${ws()}`)}${ws()}}`;
+      return `{${ws()}${Array.from({ length: Math.floor(rnd() * 4) }, (_, i) => `"k${i}"${ws()}:${ws()}${value(depth + 1)}`).join(`${ws()},${ws()}`)}${ws()}}`;
     };
     const records = Array.from(
       { length: Math.floor(rnd() * 6) },
