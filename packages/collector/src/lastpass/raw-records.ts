@@ -26,6 +26,8 @@ function isSpace(c: number): boolean {
 
 class Scanner {
   at = 0;
+  /** Keys of the objects being checked, innermost last, as pairs of text offsets (`checkedValue`). */
+  private readonly keys: number[] = [];
   constructor(readonly text: string) {}
 
   space(): number {
@@ -34,10 +36,9 @@ class Scanner {
     return c;
   }
 
-  /** At an opening quote: moves past the closing one; returns the raw inner text. */
-  string(): string {
-    const start = this.at + 1;
-    let end = this.text.indexOf('"', start);
+  /** At an opening quote: moves past the closing one; returns where the closing quote is. */
+  skipString(): number {
+    let end = this.text.indexOf('"', this.at + 1);
     for (;;) {
       if (end < 0) throw new SyntaxError('unterminated string');
       let slashes = 0;
@@ -46,14 +47,14 @@ class Scanner {
       end = this.text.indexOf('"', end + 1);
     }
     this.at = end + 1;
-    return this.text.slice(start, end);
+    return end;
   }
 
   /** Moves past one value (of any kind); returns where it ended. */
   value(): number {
     const c = this.space();
     if (c === QUOTE) {
-      this.string();
+      this.skipString();
       return this.at;
     }
     if (c === OPEN_BRACE || c === OPEN_BRACKET) {
@@ -62,7 +63,7 @@ class Scanner {
         const d = this.text.charCodeAt(this.at);
         if (Number.isNaN(d)) throw new SyntaxError('unterminated value');
         if (d === QUOTE) {
-          this.string();
+          this.skipString();
           continue;
         }
         this.at++;
@@ -108,14 +109,51 @@ class Scanner {
       this.value();
       return true;
     }
-    const keys = new Set<string>();
+    this.at++;
+    if (this.space() === CLOSE_BRACE) {
+      this.at++;
+      return true;
+    }
+    // this object's keys sit on top of one shared stack, as [start, end) spans of the text (no allocation)
+    const first = this.keys.length;
     let clean = true;
-    const complete = this.object((key) => {
-      if (keys.has(key)) clean = false;
-      keys.add(key);
+    for (;;) {
+      if (this.space() !== QUOTE) throw new SyntaxError('expected a key');
+      const start = this.at + 1;
+      const end = this.skipString();
+      if (this.hasEscape(start, end)) clean = false;
+      for (let i = first; i < this.keys.length && clean; i += 2)
+        if (this.sameText(this.keys[i] ?? 0, this.keys[i + 1] ?? 0, start, end)) clean = false;
+      this.keys.push(start, end);
+      this.expect(COLON);
       if (!this.checkedValue()) clean = false;
-    });
-    return complete && clean;
+      const d = this.space();
+      this.at++;
+      if (d === CLOSE_BRACE) {
+        this.keys.length = first;
+        return clean;
+      }
+      if (d !== COMMA) throw new SyntaxError('expected , or }');
+    }
+  }
+
+  /** Are the texts at [a, aEnd) and [b, bEnd) the same? */
+  sameText(a: number, aEnd: number, b: number, bEnd: number): boolean {
+    if (aEnd - a !== bEnd - b) return false;
+    for (let i = 0; i < aEnd - a; i++)
+      if (this.text.charCodeAt(a + i) !== this.text.charCodeAt(b + i)) return false;
+    return true;
+  }
+
+  /** Does the text at [start, end) (a key: a few characters) hold a backslash? */
+  hasEscape(start: number, end: number): boolean {
+    for (let i = start; i < end; i++) if (this.text.charCodeAt(i) === BACKSLASH) return true;
+    return false;
+  }
+
+  /** Is the text at [start, end) exactly `word`? */
+  isText(start: number, end: number, word: string): boolean {
+    return end - start === word.length && this.text.startsWith(word, start);
   }
 
   expect(code: number): void {
@@ -124,10 +162,10 @@ class Scanner {
   }
 
   /**
-   * At `{`: calls `member(key)` with the scanner at each member's value (which it must pass over);
-   * keys written with an escape end the scan (`false`).
+   * At `{`: calls `member(keyStart, keyEnd)` (the key's raw text span) with the scanner at each member's
+   * value (which it must pass over); keys written with an escape end the scan (`false`).
    */
-  object(member: (key: string) => void): boolean {
+  object(member: (keyStart: number, keyEnd: number) => void): boolean {
     this.expect(OPEN_BRACE);
     if (this.space() === CLOSE_BRACE) {
       this.at++;
@@ -135,10 +173,11 @@ class Scanner {
     }
     for (;;) {
       if (this.space() !== QUOTE) throw new SyntaxError('expected a key');
-      const key = this.string();
-      if (key.includes('\\')) return false;
+      const start = this.at + 1;
+      const end = this.skipString();
+      if (this.hasEscape(start, end)) return false;
       this.expect(COLON);
-      member(key);
+      member(start, end);
       const c = this.space();
       this.at++;
       if (c === CLOSE_BRACE) return true;
@@ -157,8 +196,8 @@ export function dataMemberTexts(text: string, keys: readonly string[]): string[]
   let seenData = false;
   let plain = true;
   try {
-    const complete = scan.object((key) => {
-      if (key !== 'data') {
+    const complete = scan.object((keyStart, keyEnd) => {
+      if (!scan.isText(keyStart, keyEnd, 'data')) {
         scan.value();
         return;
       }
@@ -168,8 +207,9 @@ export function dataMemberTexts(text: string, keys: readonly string[]): string[]
         return;
       }
       seenData = true;
-      const members = scan.object((member) => {
-        if (texts.length >= keys.length || member !== keys[texts.length]) plain = false;
+      const members = scan.object((memberStart, memberEnd) => {
+        const expected = keys[texts.length];
+        if (expected === undefined || !scan.isText(memberStart, memberEnd, expected)) plain = false;
         scan.space();
         const from = scan.at;
         if (!scan.checkedValue()) plain = false;
