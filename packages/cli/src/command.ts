@@ -55,3 +55,11 @@ export function parseFlags<O extends FlagOptions>(
     throw new UsageError(error instanceof Error ? error.message : String(error));
   }
 }
+
+/** A `--<flag>` value that must be a positive integer (undefined when the flag is absent). */
+export function positiveIntFlag(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1)
+    throw new UsageError(`--${flag}: expected a positive integer, got "${text}"`);
+  return Number(text);
+}

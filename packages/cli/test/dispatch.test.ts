@@ -38,4 +38,15 @@ describe('lastpass-elastic dispatcher', () => {
     expect(await main(['conformance', '-h'], conformance)).toBe(0);
     expect(conformance.out()).toContain(`the pinned floor (${CONFORMANCE_FLOOR}) tests pass\n`);
   });
+
+  it.each([
+    [['demo', '--events', '0'], '--events: expected a positive integer, got "0"'],
+    [['demo', '--seed', 'x'], '--seed: expected a positive integer, got "x"'],
+    [['demo', '--events', '1.5'], '--events: expected a positive integer, got "1.5"'],
+  ])('%j: a positive-integer flag refuses other values in one line, exit 2', async (argv, message) => {
+    const t = io();
+    expect(await main(argv, t)).toBe(2);
+    expect(t.err()).toContain(message);
+    expect(t.err().trim().split('\n')).toHaveLength(1);
+  });
 });

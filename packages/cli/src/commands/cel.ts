@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseFlags, UsageError, type Command } from '../command';
+import { parseFlags, positiveIntFlag, UsageError, type Command } from '../command';
 import { resolvePackageRoot } from '../package-root';
 
 const USAGE = [
@@ -10,13 +10,6 @@ const USAGE = [
   '    offline harness (packages/cel-harness) and prints the events it publishes as NDJSON; error events and the',
   '    cursor go to stderr. The provisioning hash is never printed. Proven only against the local harness, not an Agent.',
 ].join('\n');
-
-function positiveInt(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^[1-9][0-9]*$/.test(value))
-    throw new UsageError(`--${flag} must be a positive integer, got "${value}"`);
-  return Number(value);
-}
 
 export const cel: Command = {
   name: 'cel',
@@ -69,8 +62,8 @@ export const cel: Command = {
         `--time-zone must be an IANA time zone (e.g. America/New_York), got "${timeZone}"`,
       );
     }
-    const executions = positiveInt('executions', values.executions);
-    const pageSize = positiveInt('page-size', values['page-size']);
+    const executions = positiveIntFlag('executions', values.executions);
+    const pageSize = positiveIntFlag('page-size', values['page-size']);
     const initial = values['initial-interval'];
     if (initial !== undefined && !/^[0-9]+(h|m|s)$/.test(initial))
       throw new UsageError(`--initial-interval must be a duration such as 168h or 30m, got "${initial}"`);

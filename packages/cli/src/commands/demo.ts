@@ -1,20 +1,13 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { StreamRunResult } from '@lastpass-elastic/collector';
-import { parseFlags, UsageError, type Command } from '../command';
+import { parseFlags, positiveIntFlag, type Command } from '../command';
 import { abortOnSignals } from './collect';
 
 const USAGE = `Usage: lastpass-elastic demo [--events <n>] [--seed <n>] [--output-dir <dir>]
 
 Starts the LastPass API simulator in-process on a virtual clock, backfills every stream over the whole
 simulated history into ./output/demo/ (NDJSON and state, reset at each run), then prints a summary.`;
-
-function positiveInt(name: string, text: string | undefined, fallback: number): number {
-  if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) < 1)
-    throw new UsageError(`--${name}: expected a positive integer, got "${text}"`);
-  return Number(text);
-}
 
 export const demo: Command = {
   name: 'demo',
@@ -26,8 +19,8 @@ export const demo: Command = {
       seed: { type: 'string' },
       'output-dir': { type: 'string' },
     });
-    const events = positiveInt('events', values.events, 20_000);
-    const seed = positiveInt('seed', values.seed, 1);
+    const events = positiveIntFlag('events', values.events) ?? 20_000;
+    const seed = positiveIntFlag('seed', values.seed) ?? 1;
     const dir = resolve(io.cwd, values['output-dir'] ?? 'output/demo');
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
