@@ -163,15 +163,13 @@ export function eventKeyOrder(key: string): number {
  * The records of `data` in `EventN` order (a stable sort by the numeric suffix). LastPass sends them in
  * that order already: then they are taken as they come, with no entry pairs, no sort and no copies.
  */
-export function orderedEvents(data: Record<string, RawEvent> | [] | undefined): RawEvent[] {
-  return orderedRecords(data).events;
-}
-
 /**
- * `orderedEvents`, and the keys in enumeration order when that already was the `EventN` order
- * (`undefined` when the records had to be sorted): then record i is member i of `data` as sent.
+ * The records of `data` in `EventN` order (a stable sort by the numeric suffix), and the keys in
+ * enumeration order when that already was the `EventN` order (`undefined` when the records had to be
+ * sorted): then record i is member i of `data` as sent. LastPass sends them in that order already: then
+ * they are taken as they come, with no entry pairs, no sort and no copies.
  */
-function orderedRecords(data: Record<string, RawEvent> | [] | undefined): {
+export function orderedRecords(data: Record<string, RawEvent> | [] | undefined): {
   events: RawEvent[];
   keys: string[] | undefined;
 } {

@@ -3,7 +3,7 @@
  * when a guard says no. These tests prove the guards never accept what the schema rejects, agree with
  * it on edge records, and that the client's answers (pages and errors) are the schema's.
  */
-import { eventKeyOrder, orderedEvents } from '../../src/lastpass/client';
+import { eventKeyOrder, orderedRecords } from '../../src/lastpass/client';
 import {
   isRawEvent,
   isReportingResponse,
@@ -185,7 +185,7 @@ describe('a __proto__ key in data (zod passes over it unchecked)', () => {
   });
 });
 
-describe('orderedEvents', () => {
+describe('orderedRecords', () => {
   /** The previous implementation: a regex per comparison and a stable sort of the entries. */
   function reference(data: Record<string, RawEvent>): RawEvent[] {
     const order = (key: string): number => {
@@ -210,16 +210,20 @@ describe('orderedEvents', () => {
     ['leading zeros', ['Event010', 'Event9', 'Event0']],
   ])('%s: the same order as the regex sort', (_name, keys) => {
     const data = map(keys);
-    expect(orderedEvents(data).map((e) => e.Data)).toEqual(reference(data).map((e) => e.Data));
+    const { events, keys: inOrder } = orderedRecords(data);
+    expect(events.map((e) => e.Data)).toEqual(reference(data).map((e) => e.Data));
+    // keys (record i = member i as sent) only when no sort was needed
+    const sorted = keys.every((k, i) => i === 0 || eventKeyOrder(keys[i - 1] ?? '') <= eventKeyOrder(k));
+    expect(inOrder).toEqual(sorted ? keys : undefined);
   });
 
   it('returns the received record objects themselves (no copies), none for [] or absent data', () => {
     const data = map(['Event1', 'Event2']);
-    const events = orderedEvents(data);
+    const { events } = orderedRecords(data);
     expect(events[0]).toBe(data.Event1);
     expect(events[1]).toBe(data.Event2);
-    expect(orderedEvents([])).toEqual([]);
-    expect(orderedEvents(undefined)).toEqual([]);
+    expect(orderedRecords([]).events).toEqual([]);
+    expect(orderedRecords(undefined).events).toEqual([]);
   });
 
   it.each([
