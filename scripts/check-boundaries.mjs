@@ -11,7 +11,10 @@ const allowed = {
   simulator: [],
   'cel-harness': [],
   collector: ['package-model', 'ingest'],
-  cli: ['package-model', 'ingest', 'package-tools', 'simulator', 'cel-harness', 'collector'],
+  // The report reads the collector's state files with the collector's own schema (no copy) and the
+  // package's field definitions (tests); it never runs the collector, the executor or the simulator.
+  report: ['package-model', 'collector'],
+  cli: ['package-model', 'ingest', 'package-tools', 'simulator', 'cel-harness', 'collector', 'report'],
 };
 const testExtra = ['simulator'];
 
