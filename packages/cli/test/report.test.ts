@@ -11,7 +11,9 @@ describe('lastpass-elastic report posture', () => {
     const io = memoryIo({ cwd });
     expect(await main(['demo', '--events', '400'], io)).toBe(0);
   }, 60_000);
-  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(cwd, { recursive: true, force: true });
+  });
 
   it('works right after `demo` with no flags: ./output/demo in, ./output/report/posture.{json,html} out', async () => {
     const io = memoryIo({ cwd });
