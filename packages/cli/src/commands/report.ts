@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PostureInput, ReportParameters } from '@lastpass-elastic/report';
 import { parseFlags, positiveIntFlag, UsageError, type Command, type CommandIo } from '../command';
@@ -116,20 +116,23 @@ async function ndjsonInput(io: CommandIo, values: Record<string, string | undefi
   return { kind: 'ndjson', inputDir, stateDir };
 }
 
-function secretFromEnv(io: CommandIo, name: string): string | undefined {
+/**
+ * A secret from `<name>` or the file `<name>_FILE` names, read as `collect` reads it (the collector's
+ * readSecretFile: the variable's value is never shown, it may be the secret itself put there by mistake).
+ */
+async function secretFromEnv(io: CommandIo, name: string): Promise<string | undefined> {
   const value = env(io, name);
   const file = env(io, `${name}_FILE`);
   if (value !== undefined && file !== undefined)
     throw new UsageError(`${name} and ${name}_FILE: set only one`);
   if (file === undefined) return value;
-  let text: string;
+  const { isCollectorError, readSecretFile } = await import('@lastpass-elastic/collector');
   try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8').trim();
-  } catch {
-    throw new UsageError(`${name}_FILE: cannot read ${file}`);
+    return readSecretFile(file, `${name}_FILE`, io.cwd).reveal();
+  } catch (error) {
+    if (isCollectorError(error)) throw new UsageError(error.message);
+    throw error;
   }
-  if (text === '') throw new UsageError(`${name}_FILE: ${file} is empty`);
-  return text;
 }
 
 /** The Elasticsearch source: the collector's client factory with the same environment variables (contracts §2). */
@@ -156,9 +159,9 @@ async function elasticsearchInput(
   const settleMs = parseDuration(settle);
   if (settleMs === null)
     throw new UsageError(`--snapshot-settle: expected a duration such as 30s, 5m or 1h, got "${settle}"`);
-  const apiKey = secretFromEnv(io, 'ELASTICSEARCH_API_KEY');
+  const apiKey = await secretFromEnv(io, 'ELASTICSEARCH_API_KEY');
   const username = env(io, 'ELASTICSEARCH_USERNAME');
-  const password = secretFromEnv(io, 'ELASTICSEARCH_PASSWORD');
+  const password = await secretFromEnv(io, 'ELASTICSEARCH_PASSWORD');
   if (username !== undefined && password === undefined)
     throw new UsageError(
       'ELASTICSEARCH_PASSWORD (or ELASTICSEARCH_PASSWORD_FILE): required with ELASTICSEARCH_USERNAME',
