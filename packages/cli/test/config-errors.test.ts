@@ -405,6 +405,16 @@ describe('collect: every flag, variable and YAML key with a bad value → exit 2
       'account_number:8771312\n',
       /: expected a YAML mapping of keys .*got "account_number:8771312" \(a missing space after a colon\?\)$/,
     ],
+    [
+      'only the provisioning hash (--config given the hash file)',
+      `${HASH}\n`,
+      /: expected a YAML mapping of keys .*, got a single value \(not shown: it may be a secret, e.g\. the provisioning hash file\)$/,
+    ],
+    [
+      'a digits-only secret in a *_file key',
+      'account_number: 1\nprovisioning_hash_file: 8675309123456789\n',
+      /:2:25: provisioning_hash_file: Invalid input: expected string, received number$/,
+    ],
     ['an unknown key', 'account_number: 1\nprovisioning_hash: x\nbogus: 1\n', /:3:1: unknown key "bogus"$/],
   ])('a YAML file with %s', async (_name, text, pattern) => {
     const file = join(dir, 'collector.yml');
@@ -412,6 +422,7 @@ describe('collect: every flag, variable and YAML key with a bad value → exit 2
     const { code, err } = await collect(['--config', file], {});
     expect(code).toBe(2);
     expectOneLine(err, pattern);
+    expect(err).not.toContain('8675309123456789');
     expect(err.startsWith(`lastpass-elastic collect: ${file}`)).toBe(true);
   });
 });
