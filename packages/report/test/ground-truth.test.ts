@@ -66,6 +66,13 @@ describe('posture report against the simulator ground truth (NDJSON source)', ()
     expect(account.period).toEqual({ from, to });
   });
 
+  it('the provisioning hash is in neither output file', () => {
+    const hash = tenant.sim.options.provisioningHash;
+    expect(hash.length).toBeGreaterThan(8);
+    for (const file of ['posture.json', 'posture.html'])
+      expect([file, readFileSync(join(out, file), 'utf8').includes(hash)]).toEqual([file, false]);
+  });
+
   it('user findings match the tenant model', () => {
     const t = tenant.sim.tenant;
     const zone = new AccountZone(tenant.sim.options.timeZone);
