@@ -15,6 +15,14 @@ async function help(command: string): Promise<string> {
 }
 
 describe('--help', () => {
+  it('lastpass-elastic --help lists every exit code, 3 included', async () => {
+    const t = memoryIo({ cwd: process.cwd() });
+    expect(await main(['--help'], t)).toBe(0);
+    expect(t.out()).toMatch(
+      /^Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration, 3 LastPass refused the credentials \(collect\)\.$/m,
+    );
+  });
+
   it('collect: a description line for every flag', async () => {
     const text = await help('collect');
     for (const flag of Object.keys(COLLECT_FLAGS))
