@@ -426,3 +426,17 @@ describe('collect: every flag, variable and YAML key with a bad value → exit 2
     expect(err.startsWith(`lastpass-elastic collect: ${file}`)).toBe(true);
   });
 });
+
+describe('status and report read the config file too, and name how it was given', () => {
+  it.each([
+    ['status', ['status']],
+    ['report', ['report', 'posture']],
+  ])('%s: LASTPASS_ELASTIC_CONFIG (not --config) in the one line', async (_name, argv) => {
+    const t = memoryIo({ cwd: dir, env: { LASTPASS_ELASTIC_CONFIG: 'missing.yml' } });
+    expect(await main(argv, t)).toBe(2);
+    expectOneLine(t.err(), /: LASTPASS_ELASTIC_CONFIG: cannot read .*missing\.yml \(ENOENT\)$/);
+    const f = memoryIo({ cwd: dir });
+    expect(await main([...argv, '--config', 'missing.yml'], f)).toBe(2);
+    expectOneLine(f.err(), /: --config: cannot read .*missing\.yml \(ENOENT\)$/);
+  });
+});

@@ -73,7 +73,10 @@ async function configDirs(
   if (file === undefined) return {};
   const { isCollectorError, loadConfigFile } = await import('@lastpass-elastic/collector');
   try {
-    const parsed = loadConfigFile(resolve(io.cwd, file));
+    const parsed = loadConfigFile(
+      resolve(io.cwd, file),
+      flag === undefined ? 'LASTPASS_ELASTIC_CONFIG' : '--config',
+    );
     return {
       ...(parsed.output_dir === undefined ? {} : { output: resolve(io.cwd, parsed.output_dir) }),
       ...(parsed.state_dir === undefined ? {} : { state: resolve(io.cwd, parsed.state_dir) }),
