@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PostureInput, ReportParameters } from '@lastpass-elastic/report';
-import { parseFlags, positiveIntFlag, UsageError, type Command, type CommandIo } from '../command';
+import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
 
 const USAGE = `Usage: lastpass-elastic report posture [flags]
 
@@ -23,7 +23,7 @@ Source — Elasticsearch:
   --snapshot-settle <dur>    the newest snapshot counts as complete once no document arrived for this long (5m)
 Period and rules:
   --from <RFC 3339>, --to <RFC 3339>   default: to = events collected through, from = to - --days
-  --days <n>                 30
+  --days <n>                 30 (at most 3660; so is the period --from/--to give)
   --account <n>[,<n>]        only these accounts (default: every account in the data)
   --inactive-days <n>        90   enabled users whose last login is older than this
   --weak-password-below <n>  50   master-password strength (0-100) below this is weak
@@ -224,6 +224,7 @@ async function posture(argv: readonly string[], io: CommandIo): Promise<number> 
     'company-domain': { type: 'string' },
     out: { type: 'string' },
   });
+  const { isReportError, MAX_PERIOD_DAYS, runPostureReport } = await import('@lastpass-elastic/report');
   const source = values.source ?? 'ndjson';
   if (source !== 'ndjson' && source !== 'elasticsearch')
     throw new UsageError(`--source: expected "ndjson" or "elasticsearch", got "${source}"`);
@@ -240,14 +241,13 @@ async function posture(argv: readonly string[], io: CommandIo): Promise<number> 
     ),
     from: instantFlag('from', values.from),
     to: instantFlag('to', values.to),
-    days: positiveIntFlag('days', values.days) ?? 30,
+    days: intFlag('days', values.days, 30, 1, MAX_PERIOD_DAYS),
     accounts: listFlag('account', values.account, /^\d{1,15}$/, 'an account number (digits)'),
   };
   if (parameters.from !== null && parameters.to !== null && parameters.from > parameters.to)
     throw new UsageError(`--from: ${parameters.from} is after --to ${parameters.to}`);
   const outDir = resolve(io.cwd, values.out ?? 'output/report');
   const input = source === 'ndjson' ? await ndjsonInput(io, values) : await elasticsearchInput(io, values);
-  const { isReportError, runPostureReport } = await import('@lastpass-elastic/report');
   try {
     const { report, files } = await runPostureReport({ input, parameters, outDir, now: () => new Date() });
     for (const a of report.accounts) {
