@@ -3,12 +3,13 @@
  * ignored because of a cursor is said (§2); a failed run's counts include what it did (§8); progress
  * keeps the last known fraction (§11); backfill pacing at default settings (§12).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MockAgent } from 'undici';
 import { startSimulator } from '@lastpass-elastic/simulator';
 import { FileCheckpointStore, MemoryCheckpointStore } from '../src/checkpoint/store';
+import { resolveConfig } from '../src/config/load';
 import { createLastPassClient, type LastPassClientOptions } from '../src/lastpass';
 import { FileDeadLetters, MemoryDeadLetters } from '../src/sink/dead-letter';
 import { MemorySink } from '../src/sink/memory';
@@ -331,5 +332,21 @@ describe('pacing at default settings (§12)', () => {
     } finally {
       await sim.close();
     }
+  });
+});
+
+describe('configuration of the new keys (§6, §12)', () => {
+  it('backfill_request_interval and response_max_bytes: defaults 100ms and 64 MiB, set from the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lpe-keys-'));
+    const env = { LASTPASS_ACCOUNT_NUMBER: '1', LASTPASS_PROVISIONING_HASH: 'h'.repeat(20) };
+    const [defaults] = resolveConfig({}, env, dir).accounts;
+    expect(defaults).toMatchObject({
+      requestIntervalMs: 1000,
+      backfillRequestIntervalMs: 100,
+      responseMaxBytes: 64 * 1024 * 1024,
+    });
+    writeFileSync(join(dir, 'c.yml'), 'backfill_request_interval: 0s\nresponse_max_bytes: 2048\n');
+    const [set] = resolveConfig({ config: 'c.yml' }, env, dir).accounts;
+    expect(set).toMatchObject({ backfillRequestIntervalMs: 0, responseMaxBytes: 2048 });
   });
 });
