@@ -7,6 +7,7 @@ import { conformance } from './conformance';
 import { demo } from './demo';
 import { docs } from './docs';
 import { pipeline } from './pipeline';
+import { report } from './report';
 import { setup } from './setup';
 import { simulator } from './simulator';
 import { status } from './status';
@@ -23,5 +24,6 @@ export const commands: readonly Command[] = [
   collect,
   demo,
   status,
+  report,
   cel,
 ];

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { assertNotRefusal, statusKind, type Command } from './classify';
 import { systemClock, type Clock } from './clock';
 import { LastPassError } from './errors';
+import { fixedHash, type ProvisioningHashSource } from './hash-source';
 import { DEFAULT_BACKFILL_INTERVAL_MS, Pacer } from './pacer';
 import { dataMemberTexts } from './raw-records';
 import { createRedactor } from './redact';
@@ -25,7 +26,7 @@ import {
   type ReportingResponse,
 } from './schemas';
 import type { RequestTracer } from './tracer';
-import { Transport, type Logger, type RetryOptions } from './transport';
+import { Transport, type HasRecords, type Logger, type RetryOptions } from './transport';
 
 export const DEFAULT_LASTPASS_URL = 'https://lastpass.com/enterpriseapi.php';
 
@@ -33,8 +34,8 @@ export interface LastPassClientOptions {
   url: string;
   /** The account number ("CID"), digits. */
   accountNumber: string;
-  /** The API secret. Never logged, traced or put in an error message. */
-  provisioningHash: string;
+  /** The API secret (or where to read it again). Never logged, traced or put in an error message. */
+  provisioningHash: string | ProvisioningHashSource;
   /** Sent as `apiuser`; echoed by LastPass into the self-audit events. */
   apiUser: string;
   dispatcher?: Dispatcher;
@@ -233,10 +234,14 @@ export function orderedRecords(data: Record<string, RawEvent> | [] | undefined):
 }
 
 export function createLastPassClient(options: LastPassClientOptions): LastPassClient {
+  const hashSource =
+    typeof options.provisioningHash === 'string'
+      ? fixedHash(options.provisioningHash)
+      : options.provisioningHash;
   const resolved = {
     url: options.url,
     accountNumber: options.accountNumber,
-    provisioningHash: options.provisioningHash,
+    provisioningHash: hashSource.current(),
     apiUser: options.apiUser,
     timeoutMs: options.timeoutMs ?? 120_000,
     minIntervalMs: options.minIntervalMs ?? 1_000,
@@ -254,8 +259,9 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     const issue = checked.error.issues[0];
     throw invalid(issue?.path.join('.') || 'options', issue?.message ?? 'invalid');
   }
-  const secret = options.provisioningHash;
-  const redactor = createRedactor(() => [secret]);
+  // Every hash this client has sent is redacted, the refused old one too after a re-read.
+  const secrets = new Set([hashSource.current()]);
+  const redactor = createRedactor(() => [...secrets]);
   const transport = new Transport({
     url: resolved.url,
     dispatcher: options.dispatcher,
@@ -279,7 +285,30 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     data: unknown,
     extra: Record<string, unknown> = {},
   ): Record<string, unknown> {
-    return { cid, provhash: secret, apiuser: resolved.apiUser, cmd, ...extra, data };
+    return { cid, provhash: hashSource.current(), apiuser: resolved.apiUser, cmd, ...extra, data };
+  }
+
+  /** Sends once; when LastPass refuses the hash and its source holds a new one, sends again with it. */
+  async function send(command: Command, body: () => Record<string, unknown>, hasRecords?: HasRecords) {
+    try {
+      return await transport.send(command, body(), hasRecords);
+    } catch (error) {
+      if (!(error instanceof LastPassError && error.code === 'LASTPASS_AUTH_FAILED') || !hashSource.refresh())
+        throw error;
+      secrets.add(hashSource.current());
+      options.logger?.warn(
+        { command, code: 'LASTPASS_HASH_RELOADED' },
+        `${command}: LastPass refused the provisioning hash; its file holds a new one: retrying with it`,
+      );
+      try {
+        const again = await transport.send(command, body(), hasRecords);
+        return { ...again, apiCalls: again.apiCalls + 1 };
+      } catch (retried) {
+        // the refused request counts too (summary counts)
+        if (retried instanceof LastPassError && retried.attempts !== undefined) retried.attempts += 1;
+        throw retried;
+      }
+    }
   }
 
   function shapeError(command: Command, parsed: unknown, error: z.ZodError): LastPassError {
@@ -298,7 +327,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     command: 'getsfdata' | 'getdetailedsfdata',
     data: unknown,
   ): Promise<SharedFolderPage> {
-    const { parsed, apiCalls } = await transport.send(command, envelope(command, data), hasMembers);
+    const { parsed, apiCalls } = await send(command, () => envelope(command, data), hasMembers);
     assertNotRefusal(command, parsed, redactor);
     const result = sharedFolderResponseSchema.safeParse(parsed);
     if (!result.success) throw shapeError(command, parsed, result.error);
@@ -375,8 +404,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (req.search !== undefined) data.search = req.search;
       if (req.user !== undefined) data.user = req.user;
       if (req.admin !== undefined) data.admin = req.admin;
-      const { parsed, text, apiCalls } = await transport.send(
-        'reporting',
+      const { parsed, text, apiCalls } = await send('reporting', () =>
         envelope('reporting', data, { user: req.user ?? 'allusers' }),
         (answer) => hasMembers(isObject(answer) ? answer.data : undefined),
       );
@@ -417,8 +445,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
 
     async getUserData(req) {
       pageParams(req.pageSize, req.pageIndex);
-      const { parsed, apiCalls } = await transport.send(
-        'getuserdata',
+      const { parsed, apiCalls } = await send('getuserdata', () =>
         envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
         (answer) => hasMembers(isObject(answer) ? answer.Users : undefined),
       );
