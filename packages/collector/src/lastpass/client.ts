@@ -404,8 +404,9 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (req.search !== undefined) data.search = req.search;
       if (req.user !== undefined) data.user = req.user;
       if (req.admin !== undefined) data.admin = req.admin;
-      const { parsed, text, apiCalls } = await send('reporting', () =>
-        envelope('reporting', data, { user: req.user ?? 'allusers' }),
+      const { parsed, text, apiCalls } = await send(
+        'reporting',
+        () => envelope('reporting', data, { user: req.user ?? 'allusers' }),
         (answer) => hasMembers(isObject(answer) ? answer.data : undefined),
       );
       const status =
@@ -445,8 +446,9 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
 
     async getUserData(req) {
       pageParams(req.pageSize, req.pageIndex);
-      const { parsed, apiCalls } = await send('getuserdata', () =>
-        envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
+      const { parsed, apiCalls } = await send(
+        'getuserdata',
+        () => envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
         (answer) => hasMembers(isObject(answer) ? answer.Users : undefined),
       );
       assertNotRefusal('getuserdata', parsed, redactor, 'Users');
