@@ -28,3 +28,22 @@ export {
   type BuildOptions,
   type BuildResult,
 } from './build';
+export {
+  fieldValues,
+  KqlSyntaxError,
+  kqlMatches,
+  kqlQueryFields,
+  kqlValuesOf,
+  parseKql,
+  type FieldTypeOf,
+  type KqlNode,
+  type ValueNode,
+} from './rules/kql';
+export {
+  durationMs,
+  ruleSpecSchema,
+  runRule,
+  type IndexedDocument,
+  type RuleAlert,
+  type RuleSpec,
+} from './rules/engine';
