@@ -98,7 +98,7 @@ function tokenize(input: string): Token[] {
       if (d === '\\') {
         // An escaped character is literal: keep it out of the wildcard syntax with a marker.
         const next = input[i + 1] ?? '';
-        text += next === '*' ? '\u0000' : next;
+        text += next === '*' ? '\uE000' : next;
         raw += d + next;
         i += 2;
         continue;
@@ -329,7 +329,7 @@ const TEXT = new Set(['text', 'match_only_text']);
 function wildcard(pattern: string): RegExp {
   const body = pattern
     .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\u0000/g, '\\*'))
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\uE000/g, '\\*'))
     .join('.*');
   return new RegExp(`^${body}$`, 's');
 }
@@ -399,7 +399,7 @@ function valueMatches(
     return false;
   }
   if (!v.quoted && v.text.includes('*')) return wildcard(v.text).test(value);
-  return value === v.text.replace(/\u0000/g, '*');
+  return value === v.text.replace(/\uE000/g, '*');
 }
 
 function valueTree(values: unknown[], v: ValueNode, type: string | undefined): boolean {
