@@ -264,7 +264,8 @@ export function checkKibana(ctx: RuleContext): void {
     const id = basename(o.file, '.json');
     if (o.id !== id)
       report('KIBANA_ID', o.file, 'id', `id ${JSON.stringify(o.id)} must equal the file name "${id}"`);
-    const expectedType = o.folder === 'index_pattern' ? 'index-pattern' : o.folder;
+    // Kibana's asset folders name saved-object types with _ for - (index_pattern → index-pattern, security_rule → security-rule).
+    const expectedType = o.folder.replace(/_/g, '-');
     if (o.type !== expectedType)
       report(
         'KIBANA_ID',

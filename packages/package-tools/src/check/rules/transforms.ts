@@ -160,8 +160,9 @@ function checkOne(ctx: RuleContext, t: TransformModel): void {
     if (!f) report('TRANSFORM_FIELDS', file, path, `${name} is not a field of the source data streams`);
     else if (!types.has(f.type)) report('TRANSFORM_FIELDS', file, path, `${name} is ${f.type}; ${what}`);
   };
-  config.latest?.unique_key.forEach((k, i) => { need(`latest.unique_key[${i}]`, k, AGGREGATABLE_TYPES, 'a unique key must be an aggregatable type'); },
-  );
+  config.latest?.unique_key.forEach((k, i) => {
+    need(`latest.unique_key[${i}]`, k, AGGREGATABLE_TYPES, 'a unique key must be an aggregatable type');
+  });
   if (config.latest) need('latest.sort', config.latest.sort, DATE_TYPES, 'sort on a date');
   if (config.sync) need('sync.time.field', config.sync.time.field, DATE_TYPES, 'sync needs a date field');
   if (config.retention_policy)
