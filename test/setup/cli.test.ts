@@ -6,6 +6,7 @@ import { startFakeElasticsearch } from '@lastpass-elastic/ingest';
 import { startFakeKibana } from '../../packages/package-tools/test/setup/fake-kibana';
 
 const ROOT = resolve(__dirname, '../..');
+const VERSION = /^version: (\S+)$/m.exec(readFileSync(join(ROOT, 'manifest.yml'), 'utf8'))?.[1] ?? '';
 
 const io = (env: NodeJS.ProcessEnv = {}): MemoryIo => memoryIo({ cwd: ROOT, env });
 
@@ -21,7 +22,7 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
       for (const stream of ['user', 'detailed_shared_folder', 'event_report']) {
         expect(fake.indexTemplates.has(`logs-lastpass_enterprise.${stream}`)).toBe(true);
         expect(fake.componentTemplates.has(`logs-lastpass_enterprise.${stream}@package`)).toBe(true);
-        expect(fake.pipelines.has(`logs-lastpass_enterprise.${stream}-0.1.0`)).toBe(true);
+        expect(fake.pipelines.has(`logs-lastpass_enterprise.${stream}-${VERSION}`)).toBe(true);
       }
       const writes = fake.requests.filter((r) => r.method !== 'GET').length;
       const second = io({ ...auth, ELASTICSEARCH_URL: fake.url });
