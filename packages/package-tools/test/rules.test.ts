@@ -60,6 +60,14 @@ describe('KQL (our evaluator, not Kibana)', () => {
     expect(match(query, doc)).toBe(expected);
   });
 
+  it('resolves date math in ranges against the given now', () => {
+    const q = parseKql('@timestamp < now-30d');
+    const now = Date.parse('2024-06-01T00:00:00Z');
+    expect(kqlMatches(q, { '@timestamp': '2024-04-01T00:00:00Z' }, typeOf, now)).toBe(true);
+    expect(kqlMatches(q, { '@timestamp': '2024-05-15T00:00:00Z' }, typeOf, now)).toBe(false);
+    expect(kqlMatches(q, { '@timestamp': '2024-04-01T00:00:00Z' }, typeOf)).toBe(false);
+  });
+
   it('treats an escaped * as a literal character', () => {
     expect(match('user.name : a\\*b', { user: { name: 'a*b' } })).toBe(true);
     expect(match('user.name : a\\*b', { user: { name: 'axb' } })).toBe(false);

@@ -114,13 +114,50 @@ export function runRule(
   matching.sort((a, b) => a.time - b.time);
   const alerts: RuleAlert[] = [];
   const alerted = new Set<string>();
-  // new_terms: when each alerted term was first seen (it is history for later runs)
+  // new_terms: the sorted times of every term tuple, and when each alerted term was first seen
+  const occurrences = new Map<string, number[]>();
+  const termsOf = new Map<Prepared, string[][]>();
+  if (spec.type === 'new_terms') {
+    const fields = spec.new_terms_fields;
+    if (!fields || !spec.history_window_start)
+      throw new Error(`${spec.rule_id}: a new_terms rule needs new_terms_fields and history_window_start`);
+    for (const p of matching) {
+      const terms = tuples(p.doc.source, fields);
+      termsOf.set(p, terms);
+      for (const t of terms) {
+        const key = JSON.stringify(t);
+        const list = occurrences.get(key) ?? [];
+        list.push(p.time);
+        occurrences.set(key, list);
+      }
+    }
+  }
   const firstSeen = new Map<string, number>();
+  const seenBetween = (key: string, since: number, until: number): boolean => {
+    const first = firstSeen.get(key);
+    if (first !== undefined && first >= since) return true;
+    const list = occurrences.get(key) ?? [];
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((list[mid] ?? 0) < since) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < list.length && (list[lo] ?? Infinity) <= until;
+  };
   // threshold: per group, the latest document time already part of an alert (signal history)
   const history = new Map<string, number>();
+  // the run window slides forward: two pointers over the time-sorted matches
+  let lo = 0;
+  let hi = 0;
   for (let now = window.start + interval; now <= window.end; now += interval) {
     const from = now - lookBack;
-    const inRun = matching.filter((p) => p.time > from && p.time <= now);
+    while (lo < matching.length && (matching[lo]?.time ?? Infinity) <= from) lo += 1;
+    if (hi < lo) hi = lo;
+    while (hi < matching.length && (matching[hi]?.time ?? Infinity) <= now) hi += 1;
+    if (hi === lo) continue;
+    const inRun = matching.slice(lo, hi);
     if (spec.type === 'query') {
       for (const p of inRun) {
         if (alerted.has(p.doc.id)) continue;
@@ -159,22 +196,11 @@ export function runRule(
         });
       }
     } else {
-      const fields = spec.new_terms_fields;
-      const historyStart = spec.history_window_start;
-      if (!fields || !historyStart)
-        throw new Error(`${spec.rule_id}: a new_terms rule needs new_terms_fields and history_window_start`);
-      const since = now - durationMs(historyStart);
-      const seen = new Set<string>();
-      for (const p of matching) {
-        if (p.time < since || p.time > from) continue;
-        for (const terms of tuples(p.doc.source, fields)) seen.add(JSON.stringify(terms));
-      }
-      for (const [key, time] of firstSeen) if (time >= since) seen.add(key);
+      const since = now - durationMs(spec.history_window_start ?? 'now-0s');
       for (const p of inRun) {
-        for (const terms of tuples(p.doc.source, fields)) {
+        for (const terms of termsOf.get(p) ?? []) {
           const key = JSON.stringify(terms);
-          if (seen.has(key)) continue;
-          seen.add(key);
+          if (seenBetween(key, since, from)) continue;
           firstSeen.set(key, p.time);
           alerts.push({ rule_id: spec.rule_id, at: now, terms, documents: [p.doc.id] });
         }

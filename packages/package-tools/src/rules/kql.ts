@@ -364,9 +364,24 @@ function ipMatches(value: string, query: string): boolean {
   return Math.floor(v / size) === Math.floor(base / size);
 }
 
-function timeOf(value: unknown): number | undefined {
+const MATH_UNITS: Record<string, number> = {
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
+
+/** Epoch ms of a date value, or of Elasticsearch date math `now[-+]<n><s|m|h|d|w>` relative to `now`. */
+function timeOf(value: unknown, now?: number): number | undefined {
   if (typeof value === 'number') return value;
   if (typeof value !== 'string') return undefined;
+  const math = /^now(?:([-+])(\d+)([smhdw]))?$/.exec(value);
+  if (math) {
+    if (now === undefined) return undefined;
+    const n = math[2] === undefined ? 0 : Number(math[2]) * (MATH_UNITS[math[3] ?? 's'] ?? 0);
+    return math[1] === '-' ? now - n : now + n;
+  }
   const t = Date.parse(value);
   return Number.isNaN(t) ? undefined : t;
 }
@@ -420,12 +435,13 @@ function inRange(
   op: '<' | '<=' | '>' | '>=',
   bound: string,
   type: string | undefined,
+  now: number | undefined,
 ): boolean {
   let a: number | undefined;
   let b: number | undefined;
   if (type === 'date' || type === 'date_nanos' || (type === undefined && typeof value === 'string')) {
     a = timeOf(value);
-    b = timeOf(bound);
+    b = timeOf(bound, now);
   } else {
     a = typeof value === 'number' ? value : Number(value);
     b = Number(bound);
@@ -434,22 +450,30 @@ function inRange(
   return op === '<' ? a < b : op === '<=' ? a <= b : op === '>' ? a > b : a >= b;
 }
 
-/** Evaluates a parsed query on one document (`_source`). */
-export function kqlMatches(node: KqlNode, doc: unknown, typeOf: FieldTypeOf = () => undefined): boolean {
+/**
+ * Evaluates a parsed query on one document (`_source`). `now` (epoch ms) resolves date math such as
+ * `now-30d` in ranges; without it such a range matches nothing.
+ */
+export function kqlMatches(
+  node: KqlNode,
+  doc: unknown,
+  typeOf: FieldTypeOf = () => undefined,
+  now?: number,
+): boolean {
   switch (node.kind) {
     case 'and':
-      return node.items.every((n) => kqlMatches(n, doc, typeOf));
+      return node.items.every((n) => kqlMatches(n, doc, typeOf, now));
     case 'or':
-      return node.items.some((n) => kqlMatches(n, doc, typeOf));
+      return node.items.some((n) => kqlMatches(n, doc, typeOf, now));
     case 'not':
-      return !kqlMatches(node.item, doc, typeOf);
+      return !kqlMatches(node.item, doc, typeOf, now);
     case 'exists':
       return fieldValues(doc, node.field).length > 0;
     case 'match':
       return valueTree(fieldValues(doc, node.field), node.value, typeOf(node.field));
     case 'range': {
       const type = typeOf(node.field);
-      return fieldValues(doc, node.field).some((v) => inRange(v, node.op, node.value, type));
+      return fieldValues(doc, node.field).some((v) => inRange(v, node.op, node.value, type, now));
     }
   }
 }

@@ -63,7 +63,9 @@ export function checkSecurityRules(ctx: RuleContext, objects: KibanaObject[]): v
   const seen = new Map<string, string>();
   for (const o of rules) {
     const a = o.attributes;
-    const bad = (path: string, message: string): void => { report('SECURITY_RULE', o.file, `attributes.${path}`, message); };
+    const bad = (path: string, message: string): void => {
+      report('SECURITY_RULE', o.file, `attributes.${path}`, message);
+    };
     const ruleId = a['rule_id'];
     const version = a['version'];
     if (typeof ruleId !== 'string' || !UUID.test(ruleId))
