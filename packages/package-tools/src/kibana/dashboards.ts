@@ -323,23 +323,43 @@ const NEWEST_SNAPSHOT: ColumnDefinition = {
 
 type LensPanel = Exclude<PanelDefinition, { type: 'map' }>;
 
-/** The panel with the newest-snapshot bucket put where it nests outermost (breakdown, split or first row). */
+/** A metric column that also requires `query` (Lens column filter), AND-ed with its own filter. */
+function filtered(c: ColumnDefinition, query: string | undefined): ColumnDefinition {
+  if (query === undefined || query.trim() === '' || BUCKET_OPS.has(c.op)) return c;
+  return { ...c, filter: kqlAnd(query, c.filter) };
+}
+
+/**
+ * The panel with the newest-snapshot bucket put where it nests outermost (breakdown, split or first
+ * row). For tiles and charts the panel's query moves into the metric columns' filters: the snapshot
+ * bucket then picks the account's newest snapshot among ALL its rows, not among the matching ones (a
+ * tile whose condition matches nobody now shows 0, not an older snapshot's count). Tables keep the
+ * query on the rows they list: a table whose condition matches nobody in the newest snapshot lists the
+ * newest snapshot that has matches, and its Snapshot column shows which.
+ */
 function withNewestSnapshot(panel: LensPanel, where: string): LensPanel {
   if (!panel.newest_snapshot) return panel;
+  const q = panel.query;
   switch (panel.type) {
     case 'metric':
       if (panel.breakdown)
         throw new KibanaDefinitionError(`${where}: ${panel.key}: newest_snapshot is the breakdown`);
-      return { ...panel, breakdown: NEWEST_SNAPSHOT };
+      return {
+        ...panel,
+        query: undefined,
+        breakdown: NEWEST_SNAPSHOT,
+        metric: filtered(panel.metric, q),
+        ...(panel.secondary ? { secondary: filtered(panel.secondary, q) } : {}),
+      };
     case 'table':
       return { ...panel, rows: [NEWEST_SNAPSHOT, ...panel.rows] };
     case 'pie':
     case 'donut':
-      return { ...panel, slices: [NEWEST_SNAPSHOT, ...panel.slices] };
+      return { ...panel, query: undefined, slices: [NEWEST_SNAPSHOT, ...panel.slices], metric: filtered(panel.metric, q) };
     default:
       if (panel.split)
         throw new KibanaDefinitionError(`${where}: ${panel.key}: newest_snapshot is the split`);
-      return { ...panel, split: NEWEST_SNAPSHOT };
+      return { ...panel, query: undefined, split: NEWEST_SNAPSHOT, y: panel.y.map((c) => filtered(c, q)) };
   }
 }
 
