@@ -15,6 +15,7 @@ const steps = [
   ['boundaries', ['node', 'scripts/check-boundaries.mjs']],
   ['package check', [...cli, 'check']],
   ['docs drift', [...cli, 'docs', '--check']],
+  ['kibana assets drift', [...cli, 'kibana', '--check']],
   ['conformance', [...cli, 'conformance', '--enforce-floor']],
 ];
 const workspaces = [
