@@ -15,7 +15,7 @@ const USAGE = [
   '  --kibana [URL]         upload the package zip to Fleet; URL defaults to KIBANA_URL',
   '  --zip <file>           upload this zip instead of building one (--kibana only)',
   '  --out <dir>            where the zip is built (default <root>/build/packages)',
-  '  --import-rules         also import the package\'s detection rules (disabled) through the Detection Engine',
+  "  --import-rules         also import the package's detection rules (disabled) through the Detection Engine",
   '                         rules import API, for Kibanas that do not list package rules (--kibana only)',
   '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates',
   '  --insecure             do not verify TLS certificates (ELASTICSEARCH_CA_FILE is the better fix)',
@@ -88,7 +88,8 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     throw new UsageError('give exactly one of --elasticsearch [URL] or --kibana [URL]');
   if (es.present && (values.zip !== undefined || values.out !== undefined))
     throw new UsageError('--zip and --out only apply to --kibana');
-  if (es.present && values['import-rules'] === true) throw new UsageError('--import-rules only applies to --kibana');
+  if (es.present && values['import-rules'] === true)
+    throw new UsageError('--import-rules only applies to --kibana');
   if (values.zip !== undefined && values.out !== undefined)
     throw new UsageError('--zip and --out: give one (a zip to upload, or where to build one)');
   const force = values.force ?? false;

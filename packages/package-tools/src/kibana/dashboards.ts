@@ -355,7 +355,12 @@ function withNewestSnapshot(panel: LensPanel, where: string): LensPanel {
       return { ...panel, rows: [NEWEST_SNAPSHOT, ...panel.rows] };
     case 'pie':
     case 'donut':
-      return { ...panel, query: undefined, slices: [NEWEST_SNAPSHOT, ...panel.slices], metric: filtered(panel.metric, q) };
+      return {
+        ...panel,
+        query: undefined,
+        slices: [NEWEST_SNAPSHOT, ...panel.slices],
+        metric: filtered(panel.metric, q),
+      };
     default:
       if (panel.split)
         throw new KibanaDefinitionError(`${where}: ${panel.key}: newest_snapshot is the split`);

@@ -26,7 +26,9 @@ const importReplySchema = z.looseObject({
       z.looseObject({
         rule_id: z.string().optional(),
         id: z.string().optional(),
-        error: z.looseObject({ status_code: z.number().optional(), message: z.string().optional() }).optional(),
+        error: z
+          .looseObject({ status_code: z.number().optional(), message: z.string().optional() })
+          .optional(),
       }),
     )
     .default([]),
@@ -35,7 +37,9 @@ const importReplySchema = z.looseObject({
 /** The `security-rule` assets of a package zip (`<name>-<version>/kibana/security_rule/*.json`), as rule bodies. */
 export function rulesFromArchive(archive: PackageArchive): Record<string, unknown>[] {
   const prefix = `${archive.name}-${archive.version}/kibana/security_rule/`;
-  const files = unzipSync(archive.zip, { filter: (f) => f.name.startsWith(prefix) && f.name.endsWith('.json') });
+  const files = unzipSync(archive.zip, {
+    filter: (f) => f.name.startsWith(prefix) && f.name.endsWith('.json'),
+  });
   return Object.keys(files)
     .sort()
     .map((name) => {
@@ -49,13 +53,17 @@ export function rulesFromArchive(archive: PackageArchive): Record<string, unknow
       const parsed = z
         .looseObject({ type: z.literal('security-rule'), attributes: z.looseObject({ rule_id: z.string() }) })
         .safeParse(so);
-      if (!parsed.success) throw new SetupError('SETUP_INVALID_PACKAGE', `${name} is not a security-rule saved object`);
+      if (!parsed.success)
+        throw new SetupError('SETUP_INVALID_PACKAGE', `${name} is not a security-rule saved object`);
       return parsed.data.attributes;
     });
 }
 
 /** The multipart/form-data body Kibana's import route reads: one `file` part holding NDJSON. */
-export function multipartNdjson(lines: unknown[], fileName = RULES_FILE_NAME): { body: Buffer; contentType: string } {
+export function multipartNdjson(
+  lines: unknown[],
+  fileName = RULES_FILE_NAME,
+): { body: Buffer; contentType: string } {
   const boundary = `----lastpass-elastic-${randomBytes(12).toString('hex')}`;
   const ndjson = lines.map((l) => JSON.stringify(l)).join('\n');
   const body = Buffer.concat([
@@ -75,14 +83,21 @@ export function multipartNdjson(lines: unknown[], fileName = RULES_FILE_NAME): {
  * Security → Rules after review. `overwrite=true` makes a re-run update the rules with the same rule_id.
  * Imported rules are custom rules; they do not update with the package (run again after an upgrade).
  */
-export async function importRules(kibana: Endpoint, rules: Record<string, unknown>[]): Promise<RulesImportResult> {
+export async function importRules(
+  kibana: Endpoint,
+  rules: Record<string, unknown>[],
+): Promise<RulesImportResult> {
   if (rules.length === 0) return { rules: 0, imported: 0 };
   const { body, contentType } = multipartNdjson(rules.map((r) => ({ ...r, enabled: false })));
   const path = '/api/detection_engine/rules/_import?overwrite=true';
   const what = 'POST /api/detection_engine/rules/_import';
   const reply = await call(kibana, 'POST', path, {
     body,
-    headers: { 'content-type': contentType, 'kbn-xsrf': 'true', 'elastic-api-version': DETECTION_API_VERSION },
+    headers: {
+      'content-type': contentType,
+      'kbn-xsrf': 'true',
+      'elastic-api-version': DETECTION_API_VERSION,
+    },
   });
   switch (reply.status) {
     case 200:
@@ -103,10 +118,14 @@ export async function importRules(kibana: Endpoint, rules: Record<string, unknow
         `${what} answered 404: this Kibana has no Security solution (detection engine) in this space`,
       );
     default:
-      throw new SetupError('SETUP_REQUEST_FAILED', `${kibana.label} ${what} failed (HTTP ${reply.status}): ${errorText(reply)}`);
+      throw new SetupError(
+        'SETUP_REQUEST_FAILED',
+        `${kibana.label} ${what} failed (HTTP ${reply.status}): ${errorText(reply)}`,
+      );
   }
   const parsed = importReplySchema.safeParse(reply.json);
-  if (!parsed.success) throw new SetupError('SETUP_REQUEST_FAILED', `${what}: unexpected answer (no success_count)`);
+  if (!parsed.success)
+    throw new SetupError('SETUP_REQUEST_FAILED', `${what}: unexpected answer (no success_count)`);
   const errors = parsed.data.errors;
   if (errors.length > 0) {
     const first = errors[0];
