@@ -53,6 +53,15 @@ function nextLock(root: string, pkg: PackageModel, rules: Record<string, unknown
       );
     lock.rules[id] = entry;
   }
+  // A rule keeps its rule_id for life: Kibana tracks installed rules, alerts and exceptions by it.
+  for (const [id, old] of Object.entries(previous?.rules ?? {})) {
+    if (lock.rules[id] !== undefined) continue;
+    const renamed = Object.entries(lock.rules).find(([, e]) => e.name === old.name);
+    if (renamed)
+      throw new KibanaDefinitionError(
+        `rule ${old.name} changed its rule_id from ${id} to ${renamed[0]}: keep the rule_id (remove the rule from versions.lock.json only to retire it)`,
+      );
+  }
   for (const t of pkg.transforms) {
     const version = fleetTransformVersion(t);
     const entry = { version, sha256: sha256(t.config) };
