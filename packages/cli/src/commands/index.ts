@@ -8,6 +8,7 @@ import { demo } from './demo';
 import { docs } from './docs';
 import { kibana } from './kibana';
 import { pipeline } from './pipeline';
+import { report } from './report';
 import { setup } from './setup';
 import { simulator } from './simulator';
 import { status } from './status';
@@ -25,5 +26,6 @@ export const commands: readonly Command[] = [
   collect,
   demo,
   status,
+  report,
   cel,
 ];

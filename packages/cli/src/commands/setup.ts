@@ -14,13 +14,50 @@ const USAGE = [
   '                         (clusters without Fleet, standalone collector); URL defaults to ELASTICSEARCH_URL',
   '  --kibana [URL]         upload the package zip to Fleet; URL defaults to KIBANA_URL',
   '  --zip <file>           upload this zip instead of building one (--kibana only)',
-  '  --out <dir>            where the zip is built (default <root>/build/packages)',
+  '  --out <dir>            build the zip into <dir> and keep it (default: a new temporary folder)',
   "  --import-rules         also import the package's detection rules (disabled) through the Detection Engine",
   '                         rules import API, for Kibanas that do not list package rules (--kibana only)',
   '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates',
   '  --insecure             do not verify TLS certificates (ELASTICSEARCH_CA_FILE is the better fix)',
   'Auth: ELASTICSEARCH_API_KEY(_FILE) or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD(_FILE); TLS: ELASTICSEARCH_CA_FILE.',
+  '  --kibana also takes KIBANA_API_KEY(_FILE), which wins over the ELASTICSEARCH_* credentials (Kibana accepts',
+  '  Elasticsearch API keys and users, so one key for both works).',
 ].join('\n');
+
+/**
+ * `--kibana` credentials: KIBANA_API_KEY(_FILE) > ELASTICSEARCH_API_KEY(_FILE) > ELASTICSEARCH_USERNAME +
+ * PASSWORD(_FILE). Kibana authenticates against Elasticsearch, so an Elasticsearch API key or user works
+ * there too; a Kibana-specific key replaces them. The file's value is never shown.
+ */
+export function kibanaAuthEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const key = env['KIBANA_API_KEY'] === '' ? undefined : env['KIBANA_API_KEY'];
+  const file = env['KIBANA_API_KEY_FILE'] === '' ? undefined : env['KIBANA_API_KEY_FILE'];
+  if (key === undefined && file === undefined) return env;
+  if (key !== undefined && file !== undefined)
+    throw new UsageError('KIBANA_API_KEY and KIBANA_API_KEY_FILE: set only one');
+  let value = key;
+  if (file !== undefined) {
+    try {
+      value = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new UsageError(
+        `KIBANA_API_KEY_FILE: cannot read the file named by KIBANA_API_KEY_FILE${typeof code === 'string' ? ` (${code})` : ''}`,
+      );
+    }
+    if (value === '')
+      throw new UsageError('KIBANA_API_KEY_FILE: the file named by KIBANA_API_KEY_FILE is empty');
+  }
+  const {
+    ELASTICSEARCH_API_KEY: _key,
+    ELASTICSEARCH_API_KEY_FILE: _keyFile,
+    ELASTICSEARCH_USERNAME: _user,
+    ELASTICSEARCH_PASSWORD: _password,
+    ELASTICSEARCH_PASSWORD_FILE: _passwordFile,
+    ...rest
+  } = env;
+  return { ...rest, ELASTICSEARCH_API_KEY: value };
+}
 
 /** `--elasticsearch` / `--kibana` take an optional value, which node:util parseArgs cannot express. */
 function takeTarget(
@@ -123,7 +160,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
 
   const url = kb.url ?? io.env['KIBANA_URL'];
   if (url === undefined || url === '') throw new UsageError('--kibana: give a URL or set KIBANA_URL');
-  const endpoint = endpointFromEnv('Kibana', '--kibana', url, io.env, insecure);
+  const endpoint = endpointFromEnv('Kibana', '--kibana', url, kibanaAuthEnv(io.env), insecure);
   const archive = await loadArchive(io, values.root, values.zip, values.out);
   const result = await setupKibana(endpoint, archive, { force });
   const what = `${archive.name} ${archive.version}`;
