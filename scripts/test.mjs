@@ -30,6 +30,7 @@ export const steps = [
     { pattern: /^notice: package-spec not found/m, why: 'schema layer skipped: no ../shared/package-spec' },
   ],
   ['docs drift', [...cli, 'docs', '--check']],
+  ['kibana assets drift', [...cli, 'kibana', '--check']],
   [
     'conformance',
     [...cli, 'conformance', '--enforce-floor'],

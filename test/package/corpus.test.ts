@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { check } from '../../packages/cli/src/commands/check';
 import { docs } from '../../packages/cli/src/commands/docs';
+import { kibana } from '../../packages/cli/src/commands/kibana';
 import { buildPackage, CHECK_RULES, checkArchive, checkPackage } from '@lastpass-elastic/package-tools';
 import { memoryIo, type MemoryIo } from '@lastpass-elastic/cli';
 
@@ -94,6 +95,24 @@ describe('the real package', () => {
 
   it('docs --check agrees that docs/README.md is current', async () => {
     expect(await docs.run(['--root', repo, '--check'], io())).toBe(0);
+  });
+
+  it('kibana --check agrees that kibana/ is what _dev/shared/kibana/ generates, and says which file drifted', async () => {
+    expect(await kibana.run(['--root', repo, '--check'], io())).toBe(0);
+    const copy = mkdtempSync(join(tmpdir(), 'lpe-kibana-'));
+    for (const entry of ['manifest.yml', 'changelog.yml', 'data_stream', 'elasticsearch', 'kibana', '_dev'])
+      cpSync(join(repo, entry), join(copy, entry), { recursive: true });
+    const dashboard = join(copy, 'kibana', 'dashboard', 'lastpass_enterprise-authentication.json');
+    writeFileSync(
+      dashboard,
+      readFileSync(dashboard, 'utf8').replace('Failed logins by user', 'Failed logins per user'),
+    );
+    const t = io();
+    expect(await kibana.run(['--root', copy, '--check'], t)).toBe(1);
+    expect(t.out()).toBe('stale kibana/dashboard/lastpass_enterprise-authentication.json\n');
+    expect(t.err()).toMatch(/run `lastpass-elastic kibana`/);
+    expect(await kibana.run(['--root', copy], io())).toBe(0);
+    expect(await kibana.run(['--root', copy, '--check'], io())).toBe(0);
   });
 
   it('builds a reproducible zip that passes build-mode check and the archive rules', () => {

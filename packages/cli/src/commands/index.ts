@@ -6,6 +6,7 @@ import { collect } from './collect';
 import { conformance } from './conformance';
 import { demo } from './demo';
 import { docs } from './docs';
+import { kibana } from './kibana';
 import { pipeline } from './pipeline';
 import { report } from './report';
 import { setup } from './setup';
@@ -17,6 +18,7 @@ export const commands: readonly Command[] = [
   check,
   build,
   docs,
+  kibana,
   setup,
   pipeline,
   conformance,

@@ -8,13 +8,15 @@ import { resolvePackageRoot } from '../package-root';
 
 const USAGE = [
   'lastpass-elastic setup --elasticsearch [URL] | --kibana [URL]',
-  '                       [--zip <file> | --out <dir>] [--root <package dir>] [--force] [--insecure]',
+  '                       [--zip <file> | --out <dir>] [--root <package dir>] [--force] [--insecure] [--import-rules]',
   '',
   '  --elasticsearch [URL]  install pipelines, component and index templates straight into Elasticsearch',
   '                         (clusters without Fleet, standalone collector); URL defaults to ELASTICSEARCH_URL',
   '  --kibana [URL]         upload the package zip to Fleet; URL defaults to KIBANA_URL',
   '  --zip <file>           upload this zip instead of building one (--kibana only)',
   '  --out <dir>            build the zip into <dir> and keep it (default: a new temporary folder)',
+  "  --import-rules         also import the package's detection rules (disabled) through the Detection Engine",
+  '                         rules import API, for Kibanas that do not list package rules (--kibana only)',
   '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates',
   '  --insecure             do not verify TLS certificates (ELASTICSEARCH_CA_FILE is the better fix)',
   'Auth: ELASTICSEARCH_API_KEY(_FILE) or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD(_FILE); TLS: ELASTICSEARCH_CA_FILE.',
@@ -117,16 +119,19 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     root: { type: 'string' },
     force: { type: 'boolean' },
     insecure: { type: 'boolean' },
+    'import-rules': { type: 'boolean' },
   });
   if (es.present === kb.present)
     throw new UsageError('give exactly one of --elasticsearch [URL] or --kibana [URL]');
   if (es.present && (values.zip !== undefined || values.out !== undefined))
     throw new UsageError('--zip and --out only apply to --kibana');
+  if (es.present && values['import-rules'] === true)
+    throw new UsageError('--import-rules only applies to --kibana');
   if (values.zip !== undefined && values.out !== undefined)
     throw new UsageError('--zip and --out: give one (a zip to upload, or where to build one)');
   const force = values.force ?? false;
   const insecure = values.insecure ?? false;
-  const { endpointFromEnv, planAssets, setupElasticsearch, setupKibana } =
+  const { endpointFromEnv, importRules, planAssets, rulesFromArchive, setupElasticsearch, setupKibana } =
     await import('@lastpass-elastic/package-tools');
 
   if (es.present) {
@@ -164,6 +169,12 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
       ? `unchanged: Kibana already has ${what} installed (use --force to re-install)`
       : `${result.action}: ${what} uploaded to Fleet at ${endpoint.url}${result.previous === undefined ? '' : ` (was ${result.previous})`}${result.assets === undefined ? '' : `, ${result.assets} assets`}`;
   io.stdout.write(`${line}\n`);
+  if (values['import-rules'] === true) {
+    const imported = await importRules(endpoint, rulesFromArchive(archive));
+    io.stdout.write(
+      `imported ${imported.imported} of ${imported.rules} detection rules through the Detection Engine API (disabled: enable them in Security → Rules)\n`,
+    );
+  }
   if (result.action !== 'unchanged') {
     io.stdout.write(
       'next: Kibana → Integrations → LastPass Enterprise → Add → account number, provisioning hash, time zone → agent policy\n',
