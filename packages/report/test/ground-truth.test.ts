@@ -4,7 +4,7 @@
  * goes the real way: simulator → collector → package pipelines → NDJSON + state → report. The same data
  * loaded into the fake Elasticsearch gives the same findings through the Elasticsearch reader.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
@@ -12,6 +12,41 @@ import { startFakeElasticsearch, type FakeElasticsearch } from '@lastpass-elasti
 import { AccountZone, type FolderMember, type SimUser } from '@lastpass-elastic/simulator';
 import { postureReportSchema, runPostureReport, type AccountReport, type PostureReport } from '../src';
 import { collectTenant, DAY, defaultParameters, type CollectedTenant } from './tenant-fixture';
+
+/**
+ * Documents the package pipelines' on_failure handler writes (shapes copied from `lastpass-elastic pipeline` on
+ * a user record that is not JSON and an event whose Time is a number): `event.kind: pipeline_error`, `@timestamp`
+ * = the ingest time. They are not data: a report must not take them for the newest event or user.
+ */
+const PIPELINE_ERRORS = {
+  user: {
+    data_stream: { type: 'logs', dataset: 'lastpass_enterprise.user', namespace: 'default' },
+    lastpass_enterprise: { snapshot: { id: '20301231T000000Z', started_at: '2030-12-31T00:00:00Z' } },
+    event: { original: 'not json at all', kind: 'pipeline_error' },
+    error: {
+      message: ["Processor 'json' with tag 'json_parse_record' failed with message: Unrecognized token"],
+    },
+    '@timestamp': '2030-12-31T00:00:00.000Z',
+    tags: ['preserve_original_event'],
+  },
+  event_report: {
+    data_stream: { type: 'logs', dataset: 'lastpass_enterprise.event_report', namespace: 'default' },
+    event: { id: 'pipeline-error-1', kind: 'pipeline_error', timezone: 'America/New_York' },
+    organization: { id: '' },
+    lastpass_enterprise: {
+      event_report: { occurrence: 0, action: 'Make Admin', time: 12345, user_name: 'a@b.c' },
+    },
+    error: {
+      message: [
+        "Processor 'date' with tag 'date_timestamp' failed with message: unable to parse date [12345]",
+      ],
+    },
+    '@timestamp': '2030-12-31T00:00:00.000Z',
+    tags: ['preserve_original_event'],
+  },
+};
+const withAccount = (doc: object, account: string): object =>
+  'organization' in doc ? { ...doc, organization: { id: account } } : doc;
 
 let tenant: CollectedTenant;
 let report: PostureReport;
@@ -225,6 +260,44 @@ describe('posture report against the simulator ground truth (NDJSON source)', ()
   });
 });
 
+describe('pipeline_error documents are not data', () => {
+  it('NDJSON without state: they change neither the period nor any count; they are counted as skipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lpe-report-errors-'));
+    try {
+      const run = async (inputDir: string) =>
+        (
+          await runPostureReport({
+            input: { kind: 'ndjson', inputDir, stateDir: null },
+            parameters: defaultParameters,
+            outDir: join(dir, 'out'),
+            now: () => new Date('2025-01-01T00:00:00Z'),
+          })
+        ).report.accounts[0]!;
+      const clean = await run(tenant.dir);
+      const account = tenant.sim.options.accountNumber;
+      for (const stream of ['user', 'detailed_shared_folder', 'event_report'] as const) {
+        const name = `lastpass_enterprise.${stream}-default.ndjson`;
+        const lines = readFileSync(join(tenant.dir, name), 'utf8');
+        const extra =
+          stream === 'detailed_shared_folder'
+            ? ''
+            : `${JSON.stringify(withAccount(PIPELINE_ERRORS[stream], account))}\n`;
+        writeFileSync(join(dir, name), lines + extra);
+      }
+      const dirty = await run(dir);
+      expect(Date.parse(dirty.period.to)).toBeLessThanOrEqual(tenant.secondAt);
+      expect(dirty.period).toEqual(clean.period);
+      expect(dirty.summary).toEqual(clean.summary);
+      expect(dirty.findings).toEqual(clean.findings);
+      expect(dirty.coverage.events_per_day).toEqual(clean.coverage.events_per_day);
+      const notes = dirty.coverage.streams.find((x) => x.stream === 'event_report')?.notes;
+      expect(notes?.['report_skipped_lines']).toMatch(/^2 NDJSON line\(s\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)', () => {
   let es: FakeElasticsearch;
   beforeAll(async () => {
@@ -246,6 +319,16 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
         const answer = await client.bulk({ operations: body, pipeline: '_none', refresh: true });
         expect(answer.errors).toBe(false);
       }
+      // Newer than every real document: the reader must look past them (accounts, snapshots, period).
+      const errors = await client.bulk({
+        operations: (['user', 'event_report'] as const).flatMap((stream) => [
+          { create: { _index: `logs-lastpass_enterprise.${stream}-default` } },
+          withAccount(PIPELINE_ERRORS[stream], tenant.sim.options.accountNumber),
+        ]),
+        pipeline: '_none',
+        refresh: true,
+      });
+      expect(errors.errors).toBe(false);
     } finally {
       await client.close();
     }
@@ -288,6 +371,42 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
       expect(a.findings.find((f) => f.id === 'pending_invitations')?.count).toBe(
         tenant.sim.tenant.invited.length,
       );
+    } finally {
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('with the default period, ends it at the newest real event (not at a pipeline_error document)', async () => {
+    const client = new Client({ node: es.url });
+    const dir = mkdtempSync(join(tmpdir(), 'lpe-report-es-'));
+    try {
+      const read = async (input: Parameters<typeof runPostureReport>[0]['input']) =>
+        (
+          await runPostureReport({
+            input,
+            parameters: defaultParameters,
+            outDir: dir,
+            now: () => new Date('2025-01-01T00:00:00Z'),
+          })
+        ).report.accounts;
+      const fromEs = await read({
+        kind: 'elasticsearch',
+        client,
+        url: es.url,
+        usersIndex: 'logs-lastpass_enterprise.user-*',
+        foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
+        eventsIndex: 'logs-lastpass_enterprise.event_report-*',
+        snapshotSettle: '5m',
+        snapshotSettleMs: 300_000,
+        now: () => tenant.secondAt + DAY,
+      });
+      // The NDJSON files without state: the same rule (period ends at the newest event), no error document.
+      const fromFiles = await read({ kind: 'ndjson', inputDir: tenant.dir, stateDir: null });
+      expect(fromEs.map((a) => a.account_number)).toEqual([tenant.sim.options.accountNumber]);
+      expect(fromEs[0]?.period).toEqual(fromFiles[0]?.period);
+      expect(fromEs[0]?.summary.events_in_period).toBe(fromFiles[0]?.summary.events_in_period);
+      expect(fromEs[0]?.findings).toEqual(fromFiles[0]?.findings);
     } finally {
       await client.close();
       rmSync(dir, { recursive: true, force: true });
