@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { startFakeElasticsearch, type FakeElasticsearch } from '@lastpass-elastic/ingest';
 import { AccountZone, type FolderMember, type SimUser } from '@lastpass-elastic/simulator';
-import { postureReportSchema, runPostureReport, type AccountReport, type PostureReport } from '../src';
+import {
+  postureReportSchema,
+  runPostureReport,
+  type AccountReport,
+  type PostureInput,
+  type PostureReport,
+} from '../src';
 import { collectTenant, DAY, defaultParameters, type CollectedTenant } from './tenant-fixture';
 
 /**
@@ -336,23 +342,25 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
   afterAll(async () => {
     await es.close();
   });
+  /** The data streams of the fake Elasticsearch, as `report posture --source elasticsearch` reads them at `now`. */
+  const esInput = (client: Client, now: number): PostureInput => ({
+    kind: 'elasticsearch',
+    client,
+    url: es.url,
+    usersIndex: 'logs-lastpass_enterprise.user-*',
+    foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
+    eventsIndex: 'logs-lastpass_enterprise.event_report-*',
+    snapshotSettle: '5m',
+    snapshotSettleMs: 300_000,
+    now: () => now,
+  });
 
   it('reads the newest settled snapshots and the period and reports what the NDJSON reader reports', async () => {
     const client = new Client({ node: es.url });
     const dir = mkdtempSync(join(tmpdir(), 'lpe-report-es-'));
     try {
       const { report: r } = await runPostureReport({
-        input: {
-          kind: 'elasticsearch',
-          client,
-          url: es.url,
-          usersIndex: 'logs-lastpass_enterprise.user-*',
-          foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
-          eventsIndex: 'logs-lastpass_enterprise.event_report-*',
-          snapshotSettle: '5m',
-          snapshotSettleMs: 300_000,
-          now: () => tenant.secondAt + DAY,
-        },
+        input: esInput(client, tenant.secondAt + DAY),
         parameters: { ...defaultParameters, from, to },
         outDir: dir,
         now: () => new Date('2025-01-01T00:00:00Z'),
@@ -381,7 +389,7 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
     const client = new Client({ node: es.url });
     const dir = mkdtempSync(join(tmpdir(), 'lpe-report-es-'));
     try {
-      const read = async (input: Parameters<typeof runPostureReport>[0]['input']) =>
+      const read = async (input: PostureInput) =>
         (
           await runPostureReport({
             input,
@@ -390,17 +398,7 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
             now: () => new Date('2025-01-01T00:00:00Z'),
           })
         ).report.accounts;
-      const fromEs = await read({
-        kind: 'elasticsearch',
-        client,
-        url: es.url,
-        usersIndex: 'logs-lastpass_enterprise.user-*',
-        foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
-        eventsIndex: 'logs-lastpass_enterprise.event_report-*',
-        snapshotSettle: '5m',
-        snapshotSettleMs: 300_000,
-        now: () => tenant.secondAt + DAY,
-      });
+      const fromEs = await read(esInput(client, tenant.secondAt + DAY));
       // The NDJSON files without state: the same rule (period ends at the newest event), no error document.
       const fromFiles = await read({ kind: 'ndjson', inputDir: tenant.dir, stateDir: null });
       expect(fromEs.map((a) => a.account_number)).toEqual([tenant.sim.options.accountNumber]);
@@ -418,18 +416,8 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
     const dir = mkdtempSync(join(tmpdir(), 'lpe-report-es-'));
     try {
       const { report: r } = await runPostureReport({
-        input: {
-          kind: 'elasticsearch',
-          client,
-          url: es.url,
-          usersIndex: 'logs-lastpass_enterprise.user-*',
-          foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
-          eventsIndex: 'logs-lastpass_enterprise.event_report-*',
-          snapshotSettle: '5m',
-          snapshotSettleMs: 300_000,
-          // One minute after the second snapshot's documents were ingested (virtual clock).
-          now: () => tenant.secondAt + 60_000,
-        },
+        // One minute after the second snapshot's documents were ingested (virtual clock).
+        input: esInput(client, tenant.secondAt + 60_000),
         parameters: { ...defaultParameters, from, to },
         outDir: dir,
         now: () => new Date('2025-01-01T00:00:00Z'),
