@@ -12,7 +12,7 @@ import {
 import { Faults } from './faults';
 import { applyFilterPath, parseFilterPath } from './filter-path';
 import { selectNames, wildcardMatch } from './glob';
-import { transformApi } from './transforms';
+import { runLatestOnce, transformApi } from './transforms';
 import {
   compareValues,
   flattenSettings,
@@ -81,6 +81,11 @@ export interface FakeElasticsearch {
   readonly faults: Faults;
   /** The whole in-memory state, for assertions the helpers above do not cover. */
   readonly cluster: Cluster;
+  /**
+   * Test hook: one full checkpoint of a started `latest` transform (transforms never run by themselves
+   * here); returns the rows written to its destination index. Our reading of the latest function.
+   */
+  runLatestTransform(id: string): number;
 }
 
 interface Answer {
@@ -778,6 +783,7 @@ export async function startFakeElasticsearch(
     dataStreamNames: () => [...cluster.dataStreams.keys()].sort(),
     faults,
     cluster,
+    runLatestTransform: (id) => runLatestOnce(cluster, id),
     close: async () => {
       faults.release();
       if (server.listening) await stop();

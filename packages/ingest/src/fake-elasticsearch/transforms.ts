@@ -1,10 +1,12 @@
 // The `_transform` API of the fake Elasticsearch: create, read, start, stop, delete and stats. A stand-in
 // for setup tests: it validates and stores configurations and, on start, creates the destination index
 // from the matching index template and points the `dest.aliases` at it, as Elasticsearch does; it never
-// runs a transform (no checkpoint, no document is ever written to the destination).
+// runs a transform by itself. `runLatestOnce` is an explicit test hook: one full checkpoint of a `latest`
+// transform (our reading of the latest function, for readers of its destination), not Elasticsearch.
+import { createHash } from 'node:crypto';
 import { FakeError, type Cluster, type TransformState } from './cluster';
 import { selectNames } from './glob';
-import { isObject, type JsonObject } from './mapping';
+import { compareValues, getPath, isObject, matchesQuery, type JsonObject } from './mapping';
 import { esError } from './responses';
 
 export interface TransformAnswer {
@@ -225,4 +227,42 @@ export function transformApi(
       `no handler found for uri [/_transform/${id}${action === undefined ? '' : `/${action}`}] and method [${method}] in the fake Elasticsearch`,
     ),
   );
+}
+
+/**
+ * Test hook: one checkpoint of a started `latest` transform over every source document — the source
+ * query, one row per `unique_key` tuple (a missing value is its own bucket), the document with the
+ * greatest `sort` value, written to `dest.index` under a hash of the key. Returns the rows written.
+ */
+export function runLatestOnce(cluster: Cluster, id: string): number {
+  const t = cluster.transforms.get(id);
+  if (t === undefined) throw notFound(id);
+  const { source, dest, latest } = t.config;
+  if (!isObject(source) || !isObject(dest) || !isObject(latest) || typeof dest['index'] !== 'string')
+    throw new Error(`transform ${id} is not a latest transform`);
+  const destination = cluster.indices.get(dest['index']);
+  if (t.state !== 'started' || destination === undefined)
+    throw new Error(`transform ${id} has not been started (no destination index)`);
+  const keys = (latest['unique_key'] as unknown[]).map(String);
+  const sort = String(latest['sort']);
+  const patterns = (source['index'] as unknown[]).map(String).join(',');
+  const rows = new Map<string, JsonObject>();
+  for (const index of cluster.resolve(patterns))
+    for (const [docId, doc] of index.docs) {
+      if (!matchesQuery(doc.source, docId, source['query'])) continue;
+      const key = JSON.stringify(keys.map((k) => getPath(doc.source, k) ?? null));
+      const prior = rows.get(key);
+      if (prior === undefined || (compareValues(getPath(doc.source, sort), getPath(prior, sort)) ?? 0) > 0)
+        rows.set(key, doc.source);
+    }
+  for (const [key, row] of rows) {
+    const rowId = createHash('sha1').update(key).digest('base64url');
+    const previous = destination.docs.get(rowId);
+    destination.docs.set(rowId, {
+      source: row,
+      version: (previous?.version ?? 0) + 1,
+      seqNo: destination.seqNo++,
+    });
+  }
+  return rows.size;
 }

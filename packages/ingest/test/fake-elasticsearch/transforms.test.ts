@@ -132,6 +132,47 @@ describe('fake Elasticsearch: _transform and aliases (a stand-in: transforms nev
     expect(fake.cluster.indices.has('logs-demo_latest.dest_users-1')).toBe(true); // kept by default
   });
 
+  it('runLatestTransform (a test hook) writes one row per unique key, the newest by sort, honouring the source query', async () => {
+    await client.indices.putIndexTemplate({ name: 'logs-demo.users-template', ...DEST_TEMPLATE });
+    await client.transform.putTransform({
+      transform_id: 'demo-users',
+      ...TRANSFORM,
+      source: {
+        index: ['logs-demo.users-*'],
+        query: { bool: { filter: [{ term: { 'event.kind': 'state' } }] } },
+      },
+    });
+    expect(() => fake.runLatestTransform('demo-users')).toThrow('has not been started');
+    await client.transform.startTransform({ transform_id: 'demo-users' });
+    const doc = (id: string | undefined, at: string, kind = 'state') => ({
+      '@timestamp': at,
+      event: { kind },
+      ...(id === undefined ? {} : { user: { id } }),
+    });
+    await client.bulk({
+      refresh: true,
+      operations: [
+        doc('u1', '2024-01-01T00:00:00Z'),
+        doc('u1', '2024-01-02T00:00:00Z'),
+        doc('u2', '2024-01-01T00:00:00Z'),
+        doc('u2', '2024-01-03T00:00:00Z', 'pipeline_error'),
+        doc(undefined, '2024-01-01T00:00:00Z'),
+      ].flatMap((d) => [{ create: { _index: 'logs-demo.users-default' } }, d]),
+    });
+    expect(fake.runLatestTransform('demo-users')).toBe(3);
+    const rows = [...fake.documents('logs-demo_latest.dest_users-1').values()].map((r) => [
+      (r['user'] as { id?: string } | undefined)?.id ?? null,
+      r['@timestamp'],
+    ]);
+    expect(rows.sort()).toEqual([
+      [null, '2024-01-01T00:00:00Z'],
+      ['u1', '2024-01-02T00:00:00Z'],
+      ['u2', '2024-01-01T00:00:00Z'],
+    ]);
+    expect(fake.runLatestTransform('demo-users')).toBe(3); // same ids: rows replaced, not added
+    expect(fake.documents('logs-demo_latest.dest_users-1').size).toBe(3);
+  });
+
   it("refuses to start when the destination would match a data-stream template (the stack's logs-*-*)", async () => {
     await client.transform.putTransform({ transform_id: 'demo-users', ...TRANSFORM });
     const res = await fetch(`${fake.url}/_transform/demo-users/_start`, { method: 'POST' });
