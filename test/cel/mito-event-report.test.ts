@@ -132,9 +132,10 @@ describeOnMito('event_report on the real CEL engine (mito v1.10), Agent-like dri
     ['next = next older record (documented), newest first', {}],
     ['next = last returned record (repeats it), newest first', { nextMode: 'repeat-last' as const }],
     [
-      'next = last returned record, oldest first, from/to exclusive',
+      'next = last returned record (as a string), oldest first, from/to exclusive',
       {
         nextMode: 'repeat-last' as const,
+        nextType: 'string' as const,
         order: 'oldest-first' as const,
         fromInclusive: false,
         toInclusive: false,
@@ -165,13 +166,14 @@ describeOnMito('event_report on the real CEL engine (mito v1.10), Agent-like dri
     },
   );
 
-  test('429 (10%) and 5xx (5%) without HTTP retries: an error event per fault, progress kept page by page', async () => {
+  test('429 (10%), 5xx (5%) and a truncated answer without HTTP retries: an error event per fault, progress kept page by page', async () => {
     const b = keep(
       await backfill(
         {
           faults: [
             { kind: 'rate-limit', command: 'reporting', every: 10, count: 1 },
             { kind: 'server-error', command: 'reporting', after: 5, every: 20, count: 1, status: 503 },
+            { kind: 'truncated', command: 'reporting', after: 7, count: 1 },
           ],
         },
         { retry: NO_RETRY },
@@ -181,9 +183,18 @@ describeOnMito('event_report on the real CEL engine (mito v1.10), Agent-like dri
     const delivered = b.input.http.failuresDelivered;
     expect(delivered.length).toBeGreaterThan(2);
     expect(delivered.some((d) => d.status === 429) && delivered.some((d) => d.status === 503)).toBe(true);
-    // Error events exactly where a fault was injected, with the code for it.
+    // Error events exactly where a fault was injected, with the code for it (no retries: one request
+    // of the program is one request to the simulator, in the same order).
+    const faults = b.sim.requests.filter((r) => r.cmd === 'reporting').map((r) => r.fault);
+    expect(faults).toHaveLength(b.exchanges.length);
+    expect(faults).toContain('truncated');
+    const codes: Record<string, string> = {
+      'rate-limit': 'LASTPASS_RATE_LIMITED',
+      'server-error': 'LASTPASS_UNAVAILABLE',
+      truncated: 'LASTPASS_REPORT_FAILED',
+    };
     expect(b.run.errors.map((e) => e.code)).toEqual(
-      delivered.map((d) => (d.status === 429 ? 'LASTPASS_RATE_LIMITED' : 'LASTPASS_UNAVAILABLE')),
+      faults.flatMap((f) => (f === undefined ? [] : [codes[f]])),
     );
     expect(listErrors(b.run)).toEqual([]);
     // After a failed request the next one (at the next interval) starts at the first page not yet
@@ -192,8 +203,8 @@ describeOnMito('event_report on the real CEL engine (mito v1.10), Agent-like dri
     // that published some. Before the first published page there is no cursor: the first window
     // starts at now - initial_interval again, a second or so later.)
     const x = b.exchanges;
-    const failed = x.flatMap((e, i) => (e.status === 200 ? [] : [i]));
-    expect(failed).toHaveLength(delivered.length);
+    expect(x.filter((e) => e.status !== 200)).toHaveLength(delivered.length);
+    const failed = faults.flatMap((f, i) => (f === undefined ? [] : [i]));
     const publishing = (j: number): boolean =>
       (x[j + 1]?.publishedBefore ?? Infinity) > (x[j]?.publishedBefore ?? 0);
     let samePage = 0;
