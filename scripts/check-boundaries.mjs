@@ -11,9 +11,14 @@ const allowed = {
   simulator: [],
   'cel-harness': [],
   collector: ['package-model', 'ingest'],
-  cli: ['package-model', 'ingest', 'package-tools', 'simulator', 'cel-harness', 'collector'],
+  // The report reads the collector's state files with the collector's own schema (no copy) and the
+  // package's field definitions (tests); it never runs the collector, the executor or the simulator.
+  report: ['package-model', 'collector'],
+  cli: ['package-model', 'ingest', 'package-tools', 'simulator', 'cel-harness', 'collector', 'report'],
 };
 const testExtra = ['simulator'];
+// Per-workspace test extras: the report's tests load its data into the fake Elasticsearch (in ingest).
+const testExtraFor = { report: ['ingest'] };
 
 function files(dir) {
   let out = [];
@@ -52,7 +57,9 @@ for (const [ws, deps] of Object.entries(allowed)) {
           problems.push(`${file}: imports its own workspace by package name; use a relative import`);
           continue;
         }
-        const ok = deps.includes(target) || (kind === 'test' && testExtra.includes(target));
+        const ok =
+          deps.includes(target) ||
+          (kind === 'test' && (testExtra.includes(target) || (testExtraFor[ws] ?? []).includes(target)));
         if (!ok)
           problems.push(
             `${file}: ${ws} may not import ${m[1]} (contracts §1 allows: ${deps.join(', ') || 'nothing'})`,

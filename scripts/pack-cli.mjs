@@ -10,9 +10,12 @@
 //   manifest.yml, changelog.yml, LICENSE.txt, data_stream/, kibana/, docs/, img/, _dev/build/  the integration package
 //   packages/cli/{bin,dist}                                                                   the command
 //   node_modules/@lastpass-elastic/<workspace>/{package.json,dist}                            bundled (bundleDependencies)
-//   npm-shrinkwrap.json                                     the third-party tree of package-lock.json, exact versions
-// Third-party dependencies are not bundled: npm installs them from the registry (or its cache, --offline)
-// at the versions and integrity hashes of package-lock.json, through the shrinkwrap.
+//   node_modules/<third party>/…                            bundled too: the run-time tree of package-lock.json
+//   npm-shrinkwrap.json                                     that tree's versions and integrity hashes (a record)
+// Every dependency is bundled, at the version package-lock.json installs, so the tarball installs with no
+// registry and no npm cache (`npm install -g --offline ./x.tgz` on a fresh machine). npm ignores the
+// npm-shrinkwrap.json of a local tarball (it would re-resolve transitive dependencies from the registry by
+// range, and fetch their metadata, which `npm ci` never caches): bundling is what pins them.
 //
 // Flags: --stage-only (stop after build/cli-pack/), --out <dir> (default build/), --check (after packing,
 // install the tarball offline into a temporary prefix and run the command from outside the repository).
@@ -205,7 +208,11 @@ export function runtimeTree(lock, workspaces) {
   const dependencies = Object.fromEntries(
     [...direct].sort(([a], [b]) => a.localeCompare(b)).map(([name, key]) => [name, packages[key].version]),
   );
-  return { dependencies, tree };
+  return {
+    dependencies,
+    tree,
+    sources: Object.fromEntries([...placed].sort(([a], [b]) => a.localeCompare(b))),
+  };
 }
 
 /** Stages the standalone package in `stageDir`; returns its package.json. */
@@ -227,7 +234,7 @@ export function stage(root, stageDir) {
     }
   const bundled = [...needed].filter((n) => n !== CLI).sort();
   const lock = readJson(join(root, 'package-lock.json'));
-  const { dependencies, tree } = runtimeTree(
+  const { dependencies, tree, sources } = runtimeTree(
     lock,
     [...needed].map((n) => ({
       dir: workspaces.get(n).dir,
@@ -271,6 +278,24 @@ export function stage(root, stageDir) {
     writeJson(join(target, 'package.json'), { ...manifest, dependencies: own });
   }
 
+  // The third-party tree, copied from the installed node_modules in the lock's layout for this root: bundled,
+  // so the tarball installs without a registry or npm cache (npm ignores the npm-shrinkwrap.json of a local
+  // tarball and would resolve every transitive dependency from the registry, by range, again).
+  for (const [path, key] of Object.entries(sources)) {
+    const from = join(root, key);
+    if (!existsSync(join(from, 'package.json')))
+      fail(`${key} is in package-lock.json but not installed: run npm ci`);
+    const installed = readJson(join(from, 'package.json')).version;
+    if (installed !== tree[path].version)
+      fail(`${key}: node_modules holds ${installed}, package-lock.json ${tree[path].version}: run npm ci`);
+    cpSync(from, join(stageDir, path), {
+      recursive: true,
+      // nested node_modules are placed by the layout, each from its own lock entry
+      filter: (src) => !relative(from, src).split('/').includes('node_modules'),
+    });
+  }
+  const thirdParty = Object.keys(dependencies);
+
   const rootManifest = readJson(join(root, 'package.json'));
   const manifest = {
     name: 'lastpass-elastic',
@@ -286,10 +311,10 @@ export function stage(root, stageDir) {
       ...dependencies,
       ...Object.fromEntries(bundled.map((n) => [n, workspaces.get(n).manifest.version])),
     },
-    bundleDependencies: bundled,
+    bundleDependencies: [...bundled, ...thirdParty].sort(),
   };
   writeJson(join(stageDir, 'package.json'), manifest);
-  const bundledEntries = Object.fromEntries(
+  const workspaceEntries = Object.fromEntries(
     bundled.map((n) => {
       const {
         name: _n,
@@ -306,7 +331,13 @@ export function stage(root, stageDir) {
     version: manifest.version,
     lockfileVersion: 3,
     requires: true,
-    packages: { '': rootEntry, ...bundledEntries, ...tree },
+    packages: {
+      '': rootEntry,
+      ...workspaceEntries,
+      ...Object.fromEntries(
+        Object.entries(tree).map(([path, entry]) => [path, { ...entry, inBundle: true }]),
+      ),
+    },
   });
   writeFileSync(
     join(stageDir, 'README.md'),
@@ -406,7 +437,23 @@ export async function check(tarball) {
   try {
     const prefix = join(work, 'prefix');
     const started = Date.now();
-    npm(['install', '-g', '--prefix', prefix, '--offline', '--no-audit', '--no-fund', tarball], work);
+    // Offline and with an empty npm cache: the tarball must hold everything (a fresh machine, no registry).
+    const cache = join(work, 'npm-cache');
+    npm(
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        '--offline',
+        '--cache',
+        cache,
+        '--no-audit',
+        '--no-fund',
+        tarball,
+      ],
+      work,
+    );
     const installMs = Date.now() - started;
     const installed = join(prefix, 'lib', 'node_modules', 'lastpass-elastic');
     const bin = join(prefix, 'bin', 'lastpass-elastic');
@@ -524,9 +571,9 @@ async function main() {
   const outDir = resolve(values.out ?? join(ROOT, 'build'));
   const stageDir = join(outDir, 'cli-pack');
   const manifest = stage(ROOT, stageDir);
-  const registry = Object.keys(manifest.dependencies).length - manifest.bundleDependencies.length;
+  const packages = Object.keys(readJson(join(stageDir, 'npm-shrinkwrap.json')).packages).length - 1;
   console.log(
-    `staged ${manifest.name}@${manifest.version} in ${stageDir}: bundles ${manifest.bundleDependencies.join(', ')}; ${registry} registry dependencies (npm-shrinkwrap.json)`,
+    `staged ${manifest.name}@${manifest.version} in ${stageDir}: bundles ${manifest.bundleDependencies.join(', ')} (${packages} packages in all, the versions of package-lock.json); installs with no registry`,
   );
   if (values['stage-only']) return;
   const packed = pack(stageDir, outDir);

@@ -98,33 +98,39 @@ describe('event-report action catalog', () => {
     expect(problems).toEqual([]);
   });
 
-  it('covers every action of the reference catalog (lastpass-api.md §11)', () => {
-    if (!existsSync(reference)) {
-      console.log(`skipped: ${reference} is absent`);
-      return;
-    }
-    const text = readFileSync(reference, 'utf8');
-    const table = text.slice(text.indexOf('### 11.1 Table'), text.indexOf('### 11.2'));
-    const attested: string[] = [];
-    for (const line of table.split('\n')) {
-      const cell = /^\| ([^|]+) \|/.exec(line)?.[1]?.trim();
-      if (cell === undefined || cell.startsWith('**') || cell.startsWith('Action') || cell.startsWith('---'))
-        continue;
-      for (const raw of cell.split(';')) {
-        const name = raw
-          .replace(/\([^)]*\)/g, '')
-          .replace(/"/g, '')
-          .trim();
-        if (name === '' || name.includes('<')) continue;
-        const [first, second] = name.split(' / ').map((s) => s.trim());
-        if (first === undefined) continue;
-        attested.push(first);
-        if (second !== undefined) {
-          attested.push(second.includes(' ') ? second : first.replace(/\S+$/, second));
+  // Without ../shared the case is reported as skipped (npm test counts it), not as passed.
+  if (!existsSync(reference)) console.log(`skipped: ${reference} is absent`);
+  (existsSync(reference) ? it : it.skip)(
+    'covers every action of the reference catalog (lastpass-api.md §11)',
+    () => {
+      const text = readFileSync(reference, 'utf8');
+      const table = text.slice(text.indexOf('### 11.1 Table'), text.indexOf('### 11.2'));
+      const attested: string[] = [];
+      for (const line of table.split('\n')) {
+        const cell = /^\| ([^|]+) \|/.exec(line)?.[1]?.trim();
+        if (
+          cell === undefined ||
+          cell.startsWith('**') ||
+          cell.startsWith('Action') ||
+          cell.startsWith('---')
+        )
+          continue;
+        for (const raw of cell.split(';')) {
+          const name = raw
+            .replace(/\([^)]*\)/g, '')
+            .replace(/"/g, '')
+            .trim();
+          if (name === '' || name.includes('<')) continue;
+          const [first, second] = name.split(' / ').map((s) => s.trim());
+          if (first === undefined) continue;
+          attested.push(first);
+          if (second !== undefined) {
+            attested.push(second.includes(' ') ? second : first.replace(/\S+$/, second));
+          }
         }
       }
-    }
-    expect(attested.length).toBeGreaterThan(80);
-    expect(attested.map(normalise).filter((a) => !known.has(a))).toEqual([]);
-  });
+      expect(attested.length).toBeGreaterThan(80);
+      expect(attested.map(normalise).filter((a) => !known.has(a))).toEqual([]);
+    },
+  );
 });

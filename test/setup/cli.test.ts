@@ -1,4 +1,4 @@
-import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { main, memoryIo, type MemoryIo } from '@lastpass-elastic/cli';
@@ -6,6 +6,7 @@ import { startFakeElasticsearch } from '@lastpass-elastic/ingest';
 import { startFakeKibana } from '../../packages/package-tools/test/setup/fake-kibana';
 
 const ROOT = resolve(__dirname, '../..');
+const VERSION = /^version: (\S+)$/m.exec(readFileSync(join(ROOT, 'manifest.yml'), 'utf8'))?.[1] ?? '';
 
 const io = (env: NodeJS.ProcessEnv = {}): MemoryIo => memoryIo({ cwd: ROOT, env });
 
@@ -21,7 +22,7 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
       for (const stream of ['user', 'detailed_shared_folder', 'event_report']) {
         expect(fake.indexTemplates.has(`logs-lastpass_enterprise.${stream}`)).toBe(true);
         expect(fake.componentTemplates.has(`logs-lastpass_enterprise.${stream}@package`)).toBe(true);
-        expect(fake.pipelines.has(`logs-lastpass_enterprise.${stream}-0.1.0`)).toBe(true);
+        expect(fake.pipelines.has(`logs-lastpass_enterprise.${stream}-${VERSION}`)).toBe(true);
       }
       const writes = fake.requests.filter((r) => r.method !== 'GET').length;
       const second = io({ ...auth, ELASTICSEARCH_URL: fake.url });
@@ -58,6 +59,41 @@ describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
       expect(t.out() + t.err()).not.toContain(apiKey);
     } finally {
       rmSync(out, { recursive: true, force: true });
+      await kibana.close();
+    }
+  });
+
+  it('--kibana --import-rules uploads the zip, then imports every package rule (disabled) through the Detection Engine API', async () => {
+    const kibana = await startFakeKibana({ installed: undefined });
+    try {
+      const first = io({ KIBANA_URL: kibana.url });
+      expect(await main(['setup', '--kibana', '--import-rules'], first)).toBe(0);
+      const rules = readdirSync(join(ROOT, 'kibana', 'security_rule'));
+      expect(first.out()).toContain(`imported ${rules.length} of ${rules.length} detection rules`);
+      expect(kibana.calls.map((c) => `${c.method} ${c.path.split('?')[0] ?? ''}`)).toEqual([
+        'GET /api/fleet/epm/packages/lastpass_enterprise',
+        'POST /api/fleet/epm/packages',
+        'POST /api/detection_engine/rules/_import',
+      ]);
+      expect([...(kibana.state.rules?.keys() ?? [])].sort()).toEqual(
+        rules.map((f) => f.replace(/_\d+\.json$/, '')).sort(),
+      );
+      expect([...(kibana.state.rules?.values() ?? [])].every((r) => r['enabled'] === false)).toBe(true);
+      // the package is now installed: a second run leaves Fleet alone and re-imports (overwrite) the rules
+      kibana.state.installed = VERSION;
+      const second = io({ KIBANA_URL: kibana.url });
+      expect(await main(['setup', '--kibana', '--import-rules'], second)).toBe(0);
+      expect(second.out()).toMatch(/unchanged: Kibana already has lastpass_enterprise/);
+      expect(kibana.calls.filter((c) => c.path.startsWith('/api/detection_engine'))).toHaveLength(2);
+      expect(kibana.state.rules?.size).toBe(rules.length);
+      const refused = io({ ELASTICSEARCH_URL: 'http://127.0.0.1:9' });
+      expect(await main(['setup', '--elasticsearch', '--import-rules'], refused)).toBe(2);
+      expect(refused.err()).toMatch(/--import-rules only applies to --kibana/);
+      for (const run of [first, second]) {
+        const zip = /built (\S+\.zip)/.exec(run.out())?.[1];
+        if (zip !== undefined) rmSync(dirname(zip), { recursive: true, force: true });
+      }
+    } finally {
       await kibana.close();
     }
   });

@@ -57,6 +57,21 @@ describe('the CLI loads a workspace only when a command that uses it runs', () =
     for (const name of HEAVY) expect(workspaces).not.toContain(name);
   });
 
+  it('report posture loads the report and the collector (state schema), but no ingest, package-tools, simulator or cel-harness', () => {
+    const empty = mkdtempSync(join(tmpdir(), 'lpe-lazy-report-'));
+    const { code, workspaces } = probe([
+      'report',
+      'posture',
+      '--input-dir',
+      empty,
+      '--out',
+      join(empty, 'out'),
+    ]);
+    expect(code).toBe(2); // no data: the readers ran
+    expect(workspaces).toEqual(expect.arrayContaining(['report', 'collector']));
+    for (const name of HEAVY) expect(workspaces).not.toContain(name);
+  });
+
   it('a command loads its own workspace when it needs it (the probe sees dynamic imports)', () => {
     const { code, workspaces } = probe(['conformance', '--help']);
     expect(code).toBe(0);

@@ -1,4 +1,5 @@
 import { FileCheckpointStore } from './checkpoint/store';
+import { fileHashSource } from './config/hash-file';
 import type { CollectorConfig } from './config/load';
 import { CollectorError, describeError } from './errors';
 import { createLastPassClient, systemClock, type LastPassClientOptions } from './lastpass';
@@ -123,7 +124,10 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
       createLastPassClient({
         url: account.url,
         accountNumber: account.accountNumber,
-        provisioningHash: account.provisioningHash.reveal(),
+        provisioningHash:
+          account.provisioningHashFile === undefined
+            ? account.provisioningHash.reveal()
+            : fileHashSource(account.provisioningHashFile, account.provisioningHash),
         apiUser: account.apiUser,
         timeoutMs: account.httpClientTimeoutMs,
         minIntervalMs: account.requestIntervalMs,
@@ -132,8 +136,9 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
       }),
   };
   const results: StreamRunResult[] = [];
+  const credentials = credentialsWatch(config.accounts.length);
   const collectOptions = {
-    signal: options.signal,
+    signal: AbortSignal.any([options.signal, credentials.signal]),
     strict: options.strict,
     since: options.since,
     commitIntervalMs: COMMIT_INTERVAL_MS,
@@ -150,6 +155,7 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
     onResult: (result: StreamRunResult) => {
       progress?.done();
       results.push(result);
+      credentials.record(result);
       options.stdout.write(`${summaryLine(result)}\n`);
       if (result.error !== undefined && options.interactive)
         options.stderr.write(`  ${result.stream}: ${result.error.code}: ${result.error.message}\n`);
@@ -165,6 +171,45 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
     return { exitCode: error instanceof CollectorError && error.usage ? 2 : 1, results };
   }
   await sink.close();
-  const failed = results.some((r) => r.outcome === 'failed');
-  return { exitCode: failed && options.once ? 1 : 0, results };
+  if (credentials.signal.aborted) {
+    options.stderr.write(
+      `lastpass-elastic collect: LastPass refused the credentials of every account (LASTPASS_AUTH_FAILED): fix the account number or provisioning hash, then start again (exit ${EXIT_CREDENTIALS_REFUSED})\n`,
+    );
+    return { exitCode: EXIT_CREDENTIALS_REFUSED, results };
+  }
+  return { exitCode: options.once ? onceExitCode(results) : 0, results };
+}
+
+/**
+ * Exit code 3: LastPass refused the account number / provisioning hash (`LASTPASS_AUTH_FAILED`). Unlike
+ * 1 (try again later) it stays wrong until someone acts, so the systemd units list it in
+ * `RestartPreventExitStatus=` (contracts §2).
+ */
+export const EXIT_CREDENTIALS_REFUSED = 3;
+
+/** `--once`: 3 when LastPass refused an account's credentials, else 1 when a stream failed, else 0. */
+export function onceExitCode(results: readonly StreamRunResult[]): number {
+  if (results.some((r) => r.error?.code === 'LASTPASS_AUTH_FAILED')) return EXIT_CREDENTIALS_REFUSED;
+  return results.some((r) => r.outcome === 'failed') ? 1 : 0;
+}
+
+/**
+ * Continuous `collect` stops (exit 3) once LastPass has refused the credentials of every account before
+ * any stream of it succeeded: retrying cannot help, and a service manager should not restart it. An
+ * account whose hash is refused after it worked (regenerated) stays scheduled: each retry re-reads its
+ * hash file.
+ */
+function credentialsWatch(accounts: number): { signal: AbortSignal; record(result: StreamRunResult): void } {
+  const controller = new AbortController();
+  const refused = new Set<string>();
+  const worked = new Set<string>();
+  return {
+    signal: controller.signal,
+    record(result) {
+      if (result.outcome === 'ok' || result.outcome === 'blocked') worked.add(result.accountNumber);
+      else if (result.error?.code === 'LASTPASS_AUTH_FAILED' && !worked.has(result.accountNumber))
+        refused.add(result.accountNumber);
+      if (refused.size === accounts && accounts > 0) controller.abort();
+    },
+  };
 }

@@ -10,8 +10,10 @@ export interface StatusRow {
   last_success: string | null;
   /** event_report: the committed upper bound; snapshots: the start of the last complete snapshot. */
   cursor: string | null;
-  /** now − cursor, or null when nothing has been collected yet. */
+  /** now − cursor as text (`1h5m`), or null when nothing has been collected yet. */
   lag: string | null;
+  /** now − cursor in whole seconds (for monitoring: `status --json`), or null like `lag`. */
+  lag_seconds: number | null;
   last_error: string | null;
   dead_letters: number;
   notes: Record<string, string>;
@@ -41,6 +43,7 @@ export async function readStatus(stateDir: string, now: number): Promise<StatusR
       last_success: state.health.last_success,
       cursor,
       lag: cursor === null ? null : formatDuration(now - Date.parse(cursor)),
+      lag_seconds: cursor === null ? null : Math.max(0, Math.floor((now - Date.parse(cursor)) / 1000)),
       last_error: errorIsCurrent ? `${error.code}: ${error.message} (${error.at})` : null,
       dead_letters: state.health.dead_letters,
       notes: state.health.notes,

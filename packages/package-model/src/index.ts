@@ -15,7 +15,29 @@ export {
   type PipelineFile,
   type ReadPackageResult,
 } from './load';
-export { dataStreamName, fleetPipelineName, indexTemplateName } from './names';
+export {
+  dataStreamName,
+  fleetPipelineName,
+  indexTemplateName,
+  transformDestinations,
+  transformSourceStreams,
+  type TransformDestination,
+} from './names';
+export {
+  DEFAULT_FLEET_TRANSFORM_VERSION,
+  fleetTransformId,
+  fleetTransformVersion,
+  indexPatternMatches,
+  readTransforms,
+  transformConfigSchema,
+  transformIndexTemplateName,
+  transformManifestSchema,
+  transformReadName,
+  transformSourceIndices,
+  type TransformConfig,
+  type TransformManifest,
+  type TransformModel,
+} from './transforms';
 export {
   changelogSchema,
   dataStreamManifestSchema,

@@ -9,6 +9,7 @@ import {
   type DataStreamManifest,
   type PackageManifest,
 } from './schemas';
+import { readTransforms, type TransformModel } from './transforms';
 import { readStructured } from './yaml';
 
 export interface PipelineFile {
@@ -37,6 +38,8 @@ export interface PackageModel {
   root: string;
   manifest: PackageManifest;
   dataStreams: DataStreamModel[];
+  /** `elasticsearch/transform/<name>/`, sorted by name. */
+  transforms: TransformModel[];
 }
 
 export interface ReadPackageResult {
@@ -128,7 +131,8 @@ export function readPackage(root: string): ReadPackageResult {
     .filter((d) => statSync(join(dsRoot, d)).isDirectory())
     .map((d) => readDataStream(manifest.name, join(dsRoot, d), problems))
     .filter((ds): ds is DataStreamModel => ds !== undefined);
-  return { model: { root: abs, manifest, dataStreams }, problems };
+  const transforms = readTransforms(abs, problems);
+  return { model: { root: abs, manifest, dataStreams, transforms }, problems };
 }
 
 /** Reads the package; throws PackageModelError for the first problem (file and path named). */

@@ -140,7 +140,7 @@ export function encodeSavedObject(doc: unknown): unknown {
 }
 
 function transform(rel: string, content: Buffer): Buffer {
-  if (/^data_stream\/[^/]+\/fields\/[^/]+\.yml$/.test(rel)) {
+  if (/^(data_stream|elasticsearch\/transform)\/[^/]+\/fields\/[^/]+\.yml$/.test(rel)) {
     const fields: unknown = parse(content.toString('utf8'));
     return Buffer.from(stringify(materialise(fields, ''), { lineWidth: 0 }));
   }

@@ -167,7 +167,12 @@ export function parseSimulatorArgs(
     try {
       provisioningHash = readFileSync(hashFile, 'utf8').trim();
     } catch {
-      throw new SimulatorUsageError(`--provisioning-hash-file: cannot read ${JSON.stringify(hashFile)}`);
+      // The value is never shown: it may be the hash itself, given by mistake.
+      const source =
+        values['provisioning-hash-file'] === undefined
+          ? 'LASTPASS_PROVISIONING_HASH_FILE'
+          : '--provisioning-hash-file';
+      throw new SimulatorUsageError(`${source}: cannot read the file named by ${source}`);
     }
   }
   const seed = values.seed;

@@ -58,9 +58,13 @@ export const cel: Command = {
     try {
       hash = readFileSync(resolve(io.cwd, hashFile), 'utf8').trim();
     } catch {
-      throw new UsageError(`--provisioning-hash-file: cannot read ${hashFile}`);
+      // The value is never shown: it may be the hash itself, given by mistake.
+      throw new UsageError(
+        '--provisioning-hash-file: cannot read the file named by --provisioning-hash-file',
+      );
     }
-    if (hash === '') throw new UsageError(`--provisioning-hash-file: ${hashFile} is empty`);
+    if (hash === '')
+      throw new UsageError('--provisioning-hash-file: the file named by --provisioning-hash-file is empty');
     const timeZone = values['time-zone'] ?? 'America/New_York';
     try {
       new Intl.DateTimeFormat('en-US', { timeZone });

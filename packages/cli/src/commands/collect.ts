@@ -7,14 +7,40 @@ const USAGE = `Usage: lastpass-elastic collect [--once] [--since <RFC 3339>] [--
 Collects the LastPass event report, users and detailed shared folders into Elasticsearch or NDJSON.
   --once        run every selected stream once and exit (default: keep polling at each stream's interval)
   --since       first event-report window start when there is no cursor yet (default: now - initial_interval)
-  --streams     comma-separated subset of event_report, user, detailed_shared_folder
+  --streams     comma-separated subset of event_report, user, detailed_shared_folder (default: all enabled)
   --strict      stop (exit 1, cursor not committed) when a document is rejected, instead of dead-lettering it
   --config      YAML config file (or LASTPASS_ELASTIC_CONFIG); flags > environment > file
-Environment: LASTPASS_URL, LASTPASS_ACCOUNT_NUMBER, LASTPASS_PROVISIONING_HASH(_FILE), LASTPASS_TIME_ZONE,
-  LASTPASS_API_USER, ELASTICSEARCH_URL, ELASTICSEARCH_API_KEY(_FILE), ELASTICSEARCH_USERNAME,
-  ELASTICSEARCH_PASSWORD(_FILE), ELASTICSEARCH_CA_FILE, ELASTICSEARCH_NAMESPACE, LASTPASS_ELASTIC_OUTPUT,
-  LASTPASS_ELASTIC_OUTPUT_DIR, LASTPASS_ELASTIC_STATE_DIR.
-Exit codes: 0 success (also after SIGINT/SIGTERM), 1 the work failed, 2 bad usage or configuration.`;
+  --output      ndjson or elasticsearch (or LASTPASS_ELASTIC_OUTPUT; default elasticsearch when ELASTICSEARCH_URL is set)
+  --output-dir  NDJSON folder (or LASTPASS_ELASTIC_OUTPUT_DIR; default ./output)
+  --state-dir   cursor and health state folder (or LASTPASS_ELASTIC_STATE_DIR; default ./state)
+Environment:
+  LASTPASS_ACCOUNT_NUMBER          the account number (CID)
+  LASTPASS_PROVISIONING_HASH_FILE  a file holding the provisioning hash (re-read when LastPass refuses it)
+  LASTPASS_PROVISIONING_HASH       the hash itself (prefer the _FILE form)
+  LASTPASS_URL                     API endpoint (default https://lastpass.com/enterpriseapi.php)
+  LASTPASS_TIME_ZONE               the account's IANA time zone, case-sensitive (default America/New_York)
+  LASTPASS_API_USER                label sent as apiuser (default lastpass-elastic)
+  ELASTICSEARCH_URL                cluster URL; makes elasticsearch the default output
+  ELASTICSEARCH_API_KEY_FILE, ELASTICSEARCH_API_KEY                     API key auth, or
+  ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD_FILE / ELASTICSEARCH_PASSWORD  basic auth
+  ELASTICSEARCH_CA_FILE            a private CA for TLS
+  ELASTICSEARCH_NAMESPACE          data stream namespace (default default)
+  LASTPASS_ELASTIC_CONFIG, LASTPASS_ELASTIC_OUTPUT, LASTPASS_ELASTIC_OUTPUT_DIR, LASTPASS_ELASTIC_STATE_DIR  as the flags
+  LASTPASS_ELASTIC_PACKAGE_DIR     the integration package (its pipelines make the NDJSON documents; found by default)
+Exit codes: 0 success (also after SIGINT/SIGTERM), 1 the work failed (try again later), 2 bad usage or
+configuration, 3 LastPass refused the account number or provisioning hash (stays wrong until fixed).`;
+
+/** The flags of `collect` (each described in its --help). */
+export const COLLECT_FLAGS = {
+  once: { type: 'boolean' },
+  since: { type: 'string' },
+  streams: { type: 'string' },
+  strict: { type: 'boolean' },
+  config: { type: 'string' },
+  output: { type: 'string' },
+  'output-dir': { type: 'string' },
+  'state-dir': { type: 'string' },
+} as const;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -64,16 +90,7 @@ export const collect: Command = {
   summary: 'collect LastPass events, users and shared folders into Elasticsearch or NDJSON',
   usage: USAGE,
   async run(argv, io) {
-    const { values } = parseFlags(argv, {
-      once: { type: 'boolean' },
-      since: { type: 'string' },
-      streams: { type: 'string' },
-      strict: { type: 'boolean' },
-      config: { type: 'string' },
-      output: { type: 'string' },
-      'output-dir': { type: 'string' },
-      'state-dir': { type: 'string' },
-    });
+    const { values } = parseFlags(argv, COLLECT_FLAGS);
     const since = parseSince(values.since);
     const flags: ConfigFlags = {};
     if (values.config !== undefined) flags.config = values.config;

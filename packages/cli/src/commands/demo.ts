@@ -1,13 +1,47 @@
-import { mkdirSync, rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { StreamRunResult } from '@lastpass-elastic/collector';
-import { parseFlags, positiveIntFlag, type Command } from '../command';
+import { parseFlags, positiveIntFlag, UsageError, type Command } from '../command';
 import { abortOnSignals } from './collect';
+
+/** Written into every demo folder: what marks a folder as one the demo may reset. */
+export const DEMO_MARKER = '.lastpass-elastic-demo';
+const DEFAULT_DIR = 'output/demo';
+/** What the demo writes: the marker, the state folder and the NDJSON files (rotations included). */
+const DEMO_ENTRY = /^(\.lastpass-elastic-demo|state|lastpass_enterprise\.[a-z_]+-[^/]+\.ndjson(\.\d+)?)$/;
+
+/**
+ * Empties the demo folder of what an earlier demo wrote, and nothing else. A folder is the demo's when it holds
+ * the marker — or, for the default ./output/demo, when it holds only what a demo writes (folders made before
+ * the marker existed). Any other non-empty folder is refused: the demo never deletes what it did not write.
+ */
+export function resetDemoDir(dir: string, isDefault: boolean): void {
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--output-dir: ${dir} is a file, not a folder`);
+    const entries = readdirSync(dir);
+    const ours = entries.includes(DEMO_MARKER) || (isDefault && entries.every((e) => DEMO_ENTRY.test(e)));
+    if (entries.length > 0 && !ours)
+      throw new UsageError(
+        `--output-dir: ${dir} is not empty and is not a demo folder (no ${DEMO_MARKER}); the demo resets its folder, so give a new or empty one`,
+      );
+    for (const entry of entries.filter((e) => DEMO_ENTRY.test(e)))
+      rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, DEMO_MARKER),
+    'made by `lastpass-elastic demo`, which empties this folder at each run\n',
+  );
+}
 
 const USAGE = `Usage: lastpass-elastic demo [--events <n>] [--seed <n>] [--output-dir <dir>]
 
 Starts the LastPass API simulator in-process on a virtual clock, backfills every stream over the whole
-simulated history into ./output/demo/ (NDJSON and state, reset at each run), then prints a summary.`;
+simulated history into ./output/demo/ (NDJSON and state, reset at each run), then prints a summary.
+  --events       simulated events (default 20000)
+  --seed         the simulated tenant's seed (default 1)
+  --output-dir   another folder (default ./output/demo); it must be new, empty or an earlier demo's
+                 (marked by a ${DEMO_MARKER} file): the demo deletes only what it wrote there`;
 
 export const demo: Command = {
   name: 'demo',
@@ -21,9 +55,8 @@ export const demo: Command = {
     });
     const events = positiveIntFlag('events', values.events) ?? 20_000;
     const seed = positiveIntFlag('seed', values.seed) ?? 1;
-    const dir = resolve(io.cwd, values['output-dir'] ?? 'output/demo');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
+    const dir = resolve(io.cwd, values['output-dir'] ?? DEFAULT_DIR);
+    resetDemoDir(dir, dir === resolve(io.cwd, DEFAULT_DIR));
 
     const { resolveConfig, runCollect, systemClock } = await import('@lastpass-elastic/collector');
     const { startSimulator } = await import('@lastpass-elastic/simulator');

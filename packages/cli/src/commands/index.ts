@@ -6,7 +6,9 @@ import { collect } from './collect';
 import { conformance } from './conformance';
 import { demo } from './demo';
 import { docs } from './docs';
+import { kibana } from './kibana';
 import { pipeline } from './pipeline';
+import { report } from './report';
 import { setup } from './setup';
 import { simulator } from './simulator';
 import { status } from './status';
@@ -16,6 +18,7 @@ export const commands: readonly Command[] = [
   check,
   build,
   docs,
+  kibana,
   setup,
   pipeline,
   conformance,
@@ -23,5 +26,6 @@ export const commands: readonly Command[] = [
   collect,
   demo,
   status,
+  report,
   cel,
 ];

@@ -8,17 +8,56 @@ import { resolvePackageRoot } from '../package-root';
 
 const USAGE = [
   'lastpass-elastic setup --elasticsearch [URL] | --kibana [URL]',
-  '                       [--zip <file> | --out <dir>] [--root <package dir>] [--force] [--insecure]',
+  '                       [--zip <file> | --out <dir>] [--root <package dir>] [--force] [--insecure] [--import-rules]',
   '',
   '  --elasticsearch [URL]  install pipelines, component and index templates straight into Elasticsearch',
   '                         (clusters without Fleet, standalone collector); URL defaults to ELASTICSEARCH_URL',
   '  --kibana [URL]         upload the package zip to Fleet; URL defaults to KIBANA_URL',
   '  --zip <file>           upload this zip instead of building one (--kibana only)',
-  '  --out <dir>            where the zip is built (default <root>/build/packages)',
+  '  --out <dir>            build the zip into <dir> and keep it (default: a new temporary folder)',
+  "  --import-rules         also import the package's detection rules (disabled) through the Detection Engine",
+  '                         rules import API, for Kibanas that do not list package rules (--kibana only)',
   '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates',
   '  --insecure             do not verify TLS certificates (ELASTICSEARCH_CA_FILE is the better fix)',
   'Auth: ELASTICSEARCH_API_KEY(_FILE) or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD(_FILE); TLS: ELASTICSEARCH_CA_FILE.',
+  '  --kibana also takes KIBANA_API_KEY(_FILE), which wins over the ELASTICSEARCH_* credentials (Kibana accepts',
+  '  Elasticsearch API keys and users, so one key for both works).',
 ].join('\n');
+
+/**
+ * `--kibana` credentials: KIBANA_API_KEY(_FILE) > ELASTICSEARCH_API_KEY(_FILE) > ELASTICSEARCH_USERNAME +
+ * PASSWORD(_FILE). Kibana authenticates against Elasticsearch, so an Elasticsearch API key or user works
+ * there too; a Kibana-specific key replaces them. The file's value is never shown.
+ */
+export function kibanaAuthEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const key = env['KIBANA_API_KEY'] === '' ? undefined : env['KIBANA_API_KEY'];
+  const file = env['KIBANA_API_KEY_FILE'] === '' ? undefined : env['KIBANA_API_KEY_FILE'];
+  if (key === undefined && file === undefined) return env;
+  if (key !== undefined && file !== undefined)
+    throw new UsageError('KIBANA_API_KEY and KIBANA_API_KEY_FILE: set only one');
+  let value = key;
+  if (file !== undefined) {
+    try {
+      value = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new UsageError(
+        `KIBANA_API_KEY_FILE: cannot read the file named by KIBANA_API_KEY_FILE${typeof code === 'string' ? ` (${code})` : ''}`,
+      );
+    }
+    if (value === '')
+      throw new UsageError('KIBANA_API_KEY_FILE: the file named by KIBANA_API_KEY_FILE is empty');
+  }
+  const {
+    ELASTICSEARCH_API_KEY: _key,
+    ELASTICSEARCH_API_KEY_FILE: _keyFile,
+    ELASTICSEARCH_USERNAME: _user,
+    ELASTICSEARCH_PASSWORD: _password,
+    ELASTICSEARCH_PASSWORD_FILE: _passwordFile,
+    ...rest
+  } = env;
+  return { ...rest, ELASTICSEARCH_API_KEY: value };
+}
 
 /** `--elasticsearch` / `--kibana` take an optional value, which node:util parseArgs cannot express. */
 function takeTarget(
@@ -80,16 +119,19 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     root: { type: 'string' },
     force: { type: 'boolean' },
     insecure: { type: 'boolean' },
+    'import-rules': { type: 'boolean' },
   });
   if (es.present === kb.present)
     throw new UsageError('give exactly one of --elasticsearch [URL] or --kibana [URL]');
   if (es.present && (values.zip !== undefined || values.out !== undefined))
     throw new UsageError('--zip and --out only apply to --kibana');
+  if (es.present && values['import-rules'] === true)
+    throw new UsageError('--import-rules only applies to --kibana');
   if (values.zip !== undefined && values.out !== undefined)
     throw new UsageError('--zip and --out: give one (a zip to upload, or where to build one)');
   const force = values.force ?? false;
   const insecure = values.insecure ?? false;
-  const { endpointFromEnv, planAssets, setupElasticsearch, setupKibana } =
+  const { endpointFromEnv, importRules, planAssets, rulesFromArchive, setupElasticsearch, setupKibana } =
     await import('@lastpass-elastic/package-tools');
 
   if (es.present) {
@@ -118,7 +160,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
 
   const url = kb.url ?? io.env['KIBANA_URL'];
   if (url === undefined || url === '') throw new UsageError('--kibana: give a URL or set KIBANA_URL');
-  const endpoint = endpointFromEnv('Kibana', '--kibana', url, io.env, insecure);
+  const endpoint = endpointFromEnv('Kibana', '--kibana', url, kibanaAuthEnv(io.env), insecure);
   const archive = await loadArchive(io, values.root, values.zip, values.out);
   const result = await setupKibana(endpoint, archive, { force });
   const what = `${archive.name} ${archive.version}`;
@@ -127,6 +169,12 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
       ? `unchanged: Kibana already has ${what} installed (use --force to re-install)`
       : `${result.action}: ${what} uploaded to Fleet at ${endpoint.url}${result.previous === undefined ? '' : ` (was ${result.previous})`}${result.assets === undefined ? '' : `, ${result.assets} assets`}`;
   io.stdout.write(`${line}\n`);
+  if (values['import-rules'] === true) {
+    const imported = await importRules(endpoint, rulesFromArchive(archive));
+    io.stdout.write(
+      `imported ${imported.imported} of ${imported.rules} detection rules through the Detection Engine API (disabled: enable them in Security → Rules)\n`,
+    );
+  }
   if (result.action !== 'unchanged') {
     io.stdout.write(
       'next: Kibana → Integrations → LastPass Enterprise → Add → account number, provisioning hash, time zone → agent policy\n',

@@ -28,7 +28,10 @@ async function stateDirOf(
 const USAGE = `Usage: lastpass-elastic status [--config <file>] [--state-dir <dir>] [--json]
 
 Per account and stream: last success, cursor, lag, last error, dead-letter count and notes
-(time-zone self-check, account policy), read from the state directory.`;
+(time-zone self-check, account policy), read from the state directory.
+  --config     the collector's YAML config (or LASTPASS_ELASTIC_CONFIG), for its state_dir
+  --state-dir  the state folder (or LASTPASS_ELASTIC_STATE_DIR; default ./state)
+  --json       one JSON array: per row also lag_seconds (a number, for monitoring)`;
 
 export const status: Command = {
   name: 'status',

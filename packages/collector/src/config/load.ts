@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { isMap, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { CollectorError } from '../errors';
 import { parseDuration } from './duration';
 import {
@@ -10,6 +9,7 @@ import {
   DEFAULT_API_USER,
   DEFAULT_LASTPASS_URL,
   DEFAULT_TIME_ZONE,
+  elasticsearchUrlSchema,
   namespaceSchema,
   STREAM_IDS,
   type AccountFile,
@@ -36,6 +36,8 @@ export interface InventorySettings extends StreamSettings {
 export interface AccountConfig {
   accountNumber: string;
   provisioningHash: Secret;
+  /** The absolute path of the hash file when the hash came from one: re-read when LastPass refuses the hash. */
+  provisioningHashFile?: string | undefined;
   url: string;
   timeZone: string;
   apiUser: string;
@@ -104,29 +106,73 @@ function invalid(message: string): CollectorError {
   return new CollectorError('CONFIG_INVALID', message);
 }
 
-/** One line naming the first bad key and what was expected. */
-function describeIssues(where: string, error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (issue === undefined) return `${where}: invalid`;
-  const key = issue.path.map(String).join('.');
-  if (issue.code === 'unrecognized_keys') {
-    const prefix = key === '' ? '' : `${key}.`;
-    return `${where}: unknown key ${issue.keys.map((k) => `"${prefix}${k}"`).join(', ')}`;
-  }
-  return `${where}: ${key === '' ? 'the document' : `"${key}"`}: ${issue.message}`;
+/** Keys whose values are secrets: an error names them but never shows what they hold. */
+const SECRET_KEYS = new Set(['provisioning_hash', 'api_key', 'password']);
+
+/** `got "…"` for an error message (empty for secrets); long values are cut. */
+export function shown(value: unknown, key = ''): string {
+  if (SECRET_KEYS.has(key.split('.').at(-1) ?? '')) return '';
+  if (value === undefined) return '';
+  if (value === null) return ', got no value';
+  const text = JSON.stringify(value);
+  return `, got ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
 }
 
-function readSecretFile(path: string, what: string, baseDir: string): Secret {
+/** `accounts[0].time_zone` from a zod issue path. */
+function keyOf(path: readonly PropertyKey[]): string {
+  return path
+    .map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i === 0 ? '' : '.'}${String(p)}`))
+    .join('');
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let at: unknown = data;
+  for (const p of path) {
+    if (typeof at !== 'object' || at === null) return undefined;
+    at = (at as Record<PropertyKey, unknown>)[p];
+  }
+  return at;
+}
+
+/** Where a YAML node starts, as `file:line:col` (the file alone when the node cannot be found). */
+function located(
+  file: string,
+  doc: Document,
+  lines: LineCounter,
+  path: readonly PropertyKey[],
+  key?: string,
+): string {
+  let node: unknown =
+    path.length === 0
+      ? doc.contents
+      : doc.getIn(
+          path.map((p) => (typeof p === 'number' ? p : String(p))),
+          true,
+        );
+  if (key !== undefined && isMap(node))
+    node = node.items.find((pair) => isScalar(pair.key) && String(pair.key.value) === key)?.key;
+  const range = (node as { range?: readonly number[] } | null | undefined)?.range;
+  if (range?.[0] === undefined) return file;
+  const { line, col } = lines.linePos(range[0]);
+  return `${file}:${line}:${col}`;
+}
+
+/**
+ * Reads a secret from the file a setting names. The setting's value is never shown (it may be the
+ * secret itself, put there by mistake): messages say "the file named by <source>".
+ */
+export function readSecretFile(path: string, source: string, baseDir: string): Secret {
   let text: string;
   try {
     text = readFileSync(resolve(baseDir, path), 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const reason = typeof code === 'string' ? code : 'unreadable';
-    throw invalid(`${what}: cannot read ${path} (${reason})`);
+    const relative = isAbsolute(path) ? '' : `, relative to ${baseDir}`;
+    throw invalid(`${source}: cannot read the file named by ${source} (${reason}${relative})`);
   }
   const value = text.trim();
-  if (value === '') throw invalid(`${what}: ${path} is empty`);
+  if (value === '') throw invalid(`${source}: the file named by ${source} is empty`);
   return new Secret(value);
 }
 
@@ -134,24 +180,50 @@ function ms(text: string): number {
   return parseDuration(text) ?? 0;
 }
 
-export function loadConfigFile(path: string): ConfigFile {
+/**
+ * Reads and validates the YAML config file. Errors name `file:line:col`, the key and the bad value:
+ * a YAML syntax error says so; `source` names how the file was given (`--config` or LASTPASS_ELASTIC_CONFIG).
+ */
+export function loadConfigFile(path: string, source = '--config'): ConfigFile {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const reason = typeof code === 'string' ? code : 'unreadable';
-    throw invalid(`--config: cannot read ${path} (${reason})`);
+    throw invalid(`${source}: cannot read ${path} (${reason})`);
   }
-  let data: unknown;
-  try {
-    data = parseYaml(text) ?? {};
-  } catch (error) {
-    throw invalid(`${path}: not valid YAML (${error instanceof Error ? error.message.split('\n')[0] : ''})`);
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
+  const syntax = doc.errors[0];
+  if (syntax !== undefined) {
+    const at = syntax.linePos?.[0];
+    const where = at === undefined ? path : `${path}:${at.line}:${at.col}`;
+    const message = (syntax.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    throw invalid(`${where}: YAML syntax error: ${message}`);
   }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== 'object' || Array.isArray(data))
+    throw invalid(
+      `${path}: expected a YAML mapping of keys such as "account_number: 8771312"${shown(data)} (a missing space after a colon?)`,
+    );
   const parsed = configFileSchema.safeParse(data);
-  if (!parsed.success) throw invalid(describeIssues(path, parsed.error));
-  return parsed.data;
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  if (issue === undefined) throw invalid(`${path}: invalid`);
+  if (issue.code === 'unrecognized_keys') {
+    const first = issue.keys[0] ?? '';
+    const prefix = issue.path.length === 0 ? '' : `${keyOf(issue.path)}.`;
+    throw invalid(
+      `${located(path, doc, lines, issue.path, first)}: unknown key ${issue.keys.map((k) => `"${prefix}${k}"`).join(', ')}`,
+    );
+  }
+  const key = keyOf(issue.path);
+  const value = valueAt(data, issue.path);
+  const problem = value === null ? 'has no value (check the indentation)' : issue.message;
+  throw invalid(
+    `${located(path, doc, lines, issue.path)}: ${key === '' ? 'the document' : key}: ${problem}${value === null ? '' : shown(value, key)}`,
+  );
 }
 
 function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -159,42 +231,60 @@ function envValue(env: NodeJS.ProcessEnv, name: string): string | undefined {
   return v === undefined || v === '' ? undefined : v;
 }
 
-/** Environment overrides for account keys (contracts §2); validated with the same schema as the file. */
+/** The account keys the environment sets (contracts §2), by variable. */
+const ACCOUNT_ENV: readonly (readonly [string, keyof AccountFile])[] = [
+  ['LASTPASS_URL', 'url'],
+  ['LASTPASS_ACCOUNT_NUMBER', 'account_number'],
+  ['LASTPASS_PROVISIONING_HASH', 'provisioning_hash'],
+  ['LASTPASS_PROVISIONING_HASH_FILE', 'provisioning_hash_file'],
+  ['LASTPASS_TIME_ZONE', 'time_zone'],
+  ['LASTPASS_API_USER', 'api_user'],
+];
+
+/** Environment overrides for account keys, each checked with the file's schema and named by its variable. */
 function accountFromEnv(env: NodeJS.ProcessEnv): AccountFile {
-  const raw: Record<string, string> = {};
-  const map: [string, keyof AccountFile][] = [
-    ['LASTPASS_URL', 'url'],
-    ['LASTPASS_ACCOUNT_NUMBER', 'account_number'],
-    ['LASTPASS_PROVISIONING_HASH', 'provisioning_hash'],
-    ['LASTPASS_PROVISIONING_HASH_FILE', 'provisioning_hash_file'],
-    ['LASTPASS_TIME_ZONE', 'time_zone'],
-    ['LASTPASS_API_USER', 'api_user'],
-  ];
-  for (const [name, key] of map) {
+  const out: Record<string, unknown> = {};
+  for (const [name, key] of ACCOUNT_ENV) {
     const v = envValue(env, name);
-    if (v !== undefined) raw[key] = v;
+    if (v === undefined) continue;
+    const parsed = accountFileSchema.shape[key].safeParse(v);
+    if (!parsed.success)
+      throw invalid(`${name}: ${parsed.error.issues[0]?.message ?? 'invalid'}${shown(v, key)}`);
+    out[key] = parsed.data;
   }
-  const parsed = accountFileSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const key = String(issue?.path[0] ?? '');
-    const envName = map.find(([, k]) => k === key)?.[0] ?? key;
-    throw invalid(`${envName}: ${issue?.message ?? 'invalid'}`);
-  }
-  return parsed.data;
+  return out;
 }
 
-function resolveAccount(merged: AccountFile, index: number, baseDir: string): AccountConfig {
-  const where = `accounts[${index}]`;
+/** Which setting supplied an account key: the variable when the environment set it, else the file key. */
+function sourceOf(
+  key: keyof AccountFile,
+  fromEnv: Partial<AccountFile>,
+  index: number,
+  several: boolean,
+): string {
+  if (fromEnv[key] !== undefined) return ACCOUNT_ENV.find(([, k]) => k === key)?.[0] ?? key;
+  return several ? `accounts[${index}].${key}` : key;
+}
+
+function resolveAccount(
+  merged: AccountFile,
+  index: number,
+  baseDir: string,
+  where: (key: keyof AccountFile) => string,
+): AccountConfig {
   if (merged.account_number === undefined)
-    throw invalid(`account_number (LASTPASS_ACCOUNT_NUMBER): required for ${where}`);
-  let hash: Secret;
-  if (merged.provisioning_hash !== undefined) hash = new Secret(merged.provisioning_hash);
-  else if (merged.provisioning_hash_file !== undefined)
-    hash = readSecretFile(merged.provisioning_hash_file, 'provisioning_hash_file', baseDir);
-  else
     throw invalid(
-      `provisioning_hash (LASTPASS_PROVISIONING_HASH or LASTPASS_PROVISIONING_HASH_FILE): required for account ${merged.account_number}`,
+      `account_number: required${index > 0 ? ` for accounts[${index}]` : ''} (set LASTPASS_ACCOUNT_NUMBER or account_number in the config file)`,
+    );
+  let hash: Secret;
+  let hashFile: string | undefined;
+  if (merged.provisioning_hash !== undefined) hash = new Secret(merged.provisioning_hash);
+  else if (merged.provisioning_hash_file !== undefined) {
+    hash = readSecretFile(merged.provisioning_hash_file, where('provisioning_hash_file'), baseDir);
+    hashFile = resolve(baseDir, merged.provisioning_hash_file);
+  } else
+    throw invalid(
+      `provisioning_hash: required for account ${merged.account_number} (set LASTPASS_PROVISIONING_HASH_FILE, LASTPASS_PROVISIONING_HASH, provisioning_hash_file or provisioning_hash)`,
     );
   const er = merged.event_report ?? {};
   const common = (
@@ -226,10 +316,13 @@ function resolveAccount(merged: AccountFile, index: number, baseDir: string): Ac
     pageLimit: er.page_limit ?? DEFAULTS.eventReport.page_limit,
   };
   if (eventReport.overlapMs < 2000)
-    throw invalid(`event_report.overlap: expected at least 2s (the boundary second is always re-read)`);
+    throw invalid(
+      `${where('event_report')}.overlap: expected at least 2s (the boundary second is always re-read)${shown(er.overlap)}`,
+    );
   return {
     accountNumber: merged.account_number,
     provisioningHash: hash,
+    ...(hashFile === undefined ? {} : { provisioningHashFile: hashFile }),
     url: merged.url ?? DEFAULT_LASTPASS_URL,
     timeZone: merged.time_zone ?? DEFAULT_TIME_ZONE,
     apiUser: merged.api_user ?? DEFAULT_API_USER,
@@ -264,8 +357,16 @@ function parseStreams(text: string | undefined): StreamId[] {
  * Throws CollectorError CONFIG_INVALID with one line naming the key or variable.
  */
 export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: string): CollectorConfig {
-  const configPath = flags.config ?? envValue(env, 'LASTPASS_ELASTIC_CONFIG');
-  const file: ConfigFile = configPath === undefined ? {} : loadConfigFile(resolve(cwd, configPath));
+  const envConfig = envValue(env, 'LASTPASS_ELASTIC_CONFIG');
+  const configPath = flags.config ?? envConfig;
+  const file: ConfigFile =
+    configPath === undefined
+      ? {}
+      : loadConfigFile(
+          resolve(cwd, configPath),
+          flags.config === undefined ? 'LASTPASS_ELASTIC_CONFIG' : '--config',
+        );
+  const fileName = configPath === undefined ? '' : `${resolve(cwd, configPath)}: `;
   const baseDir = cwd;
   const {
     accounts: fileAccounts,
@@ -279,85 +380,145 @@ export function resolveConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv, cwd: s
   } = file;
   const envAccount = defined(accountFromEnv(env));
   const entries = fileAccounts ?? [{}];
+  const several = fileAccounts !== undefined;
   if (
     entries.length > 1 &&
-    (envAccount.account_number !== undefined || envAccount.provisioning_hash !== undefined)
+    (envAccount.account_number !== undefined ||
+      envAccount.provisioning_hash !== undefined ||
+      envAccount.provisioning_hash_file !== undefined)
   )
     throw invalid(
-      'LASTPASS_ACCOUNT_NUMBER / LASTPASS_PROVISIONING_HASH: not allowed with several accounts in the config file; set them per account',
+      'LASTPASS_ACCOUNT_NUMBER / LASTPASS_PROVISIONING_HASH(_FILE): not allowed with several accounts in the config file; set them per account',
     );
   const accounts = entries.map((entry, i) =>
-    resolveAccount({ ...topAccount, ...defined(entry), ...envAccount }, i, baseDir),
+    resolveAccount({ ...topAccount, ...defined(entry), ...envAccount }, i, baseDir, (key) => {
+      const source = sourceOf(key, envAccount, i, several && entry[key] !== undefined);
+      return source.startsWith('LASTPASS_') ? source : `${fileName}${source}`;
+    }),
   );
   const seen = new Set<string>();
   for (const a of accounts) {
-    if (seen.has(a.accountNumber)) throw invalid(`accounts: account_number ${a.accountNumber} appears twice`);
+    if (seen.has(a.accountNumber))
+      throw invalid(`${fileName}accounts: account_number ${a.accountNumber} appears twice`);
     seen.add(a.accountNumber);
   }
 
   const es = elasticsearch ?? {};
-  const esUrl = envValue(env, 'ELASTICSEARCH_URL') ?? es.url;
-  const outputRaw =
-    flags.output ??
-    envValue(env, 'LASTPASS_ELASTIC_OUTPUT') ??
-    output ??
-    (esUrl === undefined ? 'ndjson' : 'elasticsearch');
+  /** The variable when the environment sets it, else the file key (`elasticsearch.<key>`). */
+  const esSetting = (name: string, key: keyof typeof es): { value: string | undefined; source: string } => {
+    const fromEnv = envValue(env, name);
+    if (fromEnv !== undefined) return { value: fromEnv, source: name };
+    const fromFile = es[key];
+    return {
+      value: typeof fromFile === 'string' ? fromFile : undefined,
+      source: `${fileName}elasticsearch.${key}`,
+    };
+  };
+  const esUrl = esSetting('ELASTICSEARCH_URL', 'url');
+  const outputSource =
+    flags.output !== undefined
+      ? { value: flags.output, source: '--output' }
+      : envValue(env, 'LASTPASS_ELASTIC_OUTPUT') !== undefined
+        ? { value: envValue(env, 'LASTPASS_ELASTIC_OUTPUT'), source: 'LASTPASS_ELASTIC_OUTPUT' }
+        : {
+            value: output ?? (esUrl.value === undefined ? 'ndjson' : 'elasticsearch'),
+            source: `${fileName}output`,
+          };
+  const outputRaw = outputSource.value;
   if (outputRaw !== 'ndjson' && outputRaw !== 'elasticsearch')
-    throw invalid(`LASTPASS_ELASTIC_OUTPUT: expected "ndjson" or "elasticsearch", got "${outputRaw}"`);
-  const namespaceRaw = envValue(env, 'ELASTICSEARCH_NAMESPACE') ?? es.namespace ?? DEFAULTS.namespace;
-  const ns = namespaceSchema.safeParse(namespaceRaw);
-  if (!ns.success) throw invalid(`ELASTICSEARCH_NAMESPACE: ${ns.error.issues[0]?.message ?? 'invalid'}`);
+    throw invalid(`${outputSource.source}: expected "ndjson" or "elasticsearch"${shown(outputRaw)}`);
+  const namespace = esSetting('ELASTICSEARCH_NAMESPACE', 'namespace');
+  const ns = namespaceSchema.safeParse(namespace.value ?? DEFAULTS.namespace);
+  if (!ns.success)
+    throw invalid(
+      `${namespace.source}: ${ns.error.issues[0]?.message ?? 'invalid'}${shown(namespace.value)}`,
+    );
 
   let esConfig: ElasticsearchConfig | undefined;
   if (outputRaw === 'elasticsearch') {
-    if (esUrl === undefined) throw invalid('ELASTICSEARCH_URL: required when the output is elasticsearch');
-    try {
-      new URL(esUrl);
-    } catch {
-      throw invalid(`ELASTICSEARCH_URL: expected a URL such as https://localhost:9200, got "${esUrl}"`);
-    }
-    const apiKeyFile = envValue(env, 'ELASTICSEARCH_API_KEY_FILE') ?? es.api_key_file;
-    const apiKeyText = envValue(env, 'ELASTICSEARCH_API_KEY') ?? es.api_key;
-    const username = envValue(env, 'ELASTICSEARCH_USERNAME') ?? es.username;
-    const passwordFile = envValue(env, 'ELASTICSEARCH_PASSWORD_FILE') ?? es.password_file;
-    const passwordText = envValue(env, 'ELASTICSEARCH_PASSWORD') ?? es.password;
+    if (esUrl.value === undefined)
+      throw invalid(
+        `ELASTICSEARCH_URL: required when the output is elasticsearch (${outputSource.source} is "elasticsearch")`,
+      );
+    const url = elasticsearchUrlSchema.safeParse(esUrl.value);
+    if (!url.success)
+      throw invalid(`${esUrl.source}: ${url.error.issues[0]?.message ?? 'invalid'}${shown(esUrl.value)}`);
+    const apiKeyFile = esSetting('ELASTICSEARCH_API_KEY_FILE', 'api_key_file');
+    const apiKeyText = esSetting('ELASTICSEARCH_API_KEY', 'api_key');
+    const username = esSetting('ELASTICSEARCH_USERNAME', 'username');
+    const passwordFile = esSetting('ELASTICSEARCH_PASSWORD_FILE', 'password_file');
+    const passwordText = esSetting('ELASTICSEARCH_PASSWORD', 'password');
+    if (apiKeyText.value !== undefined && apiKeyFile.value !== undefined)
+      throw invalid(`${apiKeyText.source} and ${apiKeyFile.source}: set only one`);
+    if (passwordText.value !== undefined && passwordFile.value !== undefined)
+      throw invalid(`${passwordText.source} and ${passwordFile.source}: set only one`);
     let auth: ElasticsearchAuth = { kind: 'none' };
-    if (apiKeyText !== undefined) auth = { kind: 'api_key', apiKey: new Secret(apiKeyText) };
-    else if (apiKeyFile !== undefined)
-      auth = { kind: 'api_key', apiKey: readSecretFile(apiKeyFile, 'ELASTICSEARCH_API_KEY_FILE', baseDir) };
-    else if (username !== undefined) {
+    if (apiKeyText.value !== undefined) auth = { kind: 'api_key', apiKey: new Secret(apiKeyText.value) };
+    else if (apiKeyFile.value !== undefined)
+      auth = { kind: 'api_key', apiKey: readSecretFile(apiKeyFile.value, apiKeyFile.source, baseDir) };
+    else if (username.value !== undefined) {
       const password =
-        passwordText !== undefined
-          ? new Secret(passwordText)
-          : passwordFile !== undefined
-            ? readSecretFile(passwordFile, 'ELASTICSEARCH_PASSWORD_FILE', baseDir)
+        passwordText.value !== undefined
+          ? new Secret(passwordText.value)
+          : passwordFile.value !== undefined
+            ? readSecretFile(passwordFile.value, passwordFile.source, baseDir)
             : undefined;
       if (password === undefined)
         throw invalid(
-          'ELASTICSEARCH_PASSWORD (or ELASTICSEARCH_PASSWORD_FILE): required with ELASTICSEARCH_USERNAME',
+          `ELASTICSEARCH_PASSWORD (or ELASTICSEARCH_PASSWORD_FILE): required with ${username.source}`,
         );
-      auth = { kind: 'basic', username, password };
-    }
-    const caFile = envValue(env, 'ELASTICSEARCH_CA_FILE') ?? es.ca_file;
+      auth = { kind: 'basic', username: username.value, password };
+    } else if (passwordText.value !== undefined || passwordFile.value !== undefined)
+      throw invalid(
+        `ELASTICSEARCH_USERNAME: required with ${passwordText.value === undefined ? passwordFile.source : passwordText.source}`,
+      );
+    const caFile = esSetting('ELASTICSEARCH_CA_FILE', 'ca_file');
+    if (caFile.value !== undefined && !existsSync(resolve(baseDir, caFile.value)))
+      throw invalid(`${caFile.source}: no such file${shown(caFile.value)}`);
     esConfig = {
-      url: esUrl,
+      url: url.data,
       auth,
-      caFile: caFile === undefined ? undefined : resolve(baseDir, caFile),
+      caFile: caFile.value === undefined ? undefined : resolve(baseDir, caFile.value),
       bulkMaxDocuments: es.bulk_max_documents ?? DEFAULTS.bulkMaxDocuments,
       bulkConcurrency: es.bulk_concurrency ?? DEFAULTS.bulkConcurrency,
     };
   }
 
   const streams = parseStreams(flags.streams);
+  /** A folder setting (flag > variable > file > default), refused when it names something that is not a folder. */
+  const folder = (
+    flag: [string, string | undefined],
+    variable: string,
+    fileKey: [string, string | undefined],
+    fallback: string,
+  ): string => {
+    const fromEnv = envValue(env, variable);
+    const [source, value]: [string, string] =
+      flag[1] !== undefined
+        ? [flag[0], flag[1]]
+        : fromEnv !== undefined
+          ? [variable, fromEnv]
+          : fileKey[1] !== undefined
+            ? [`${fileName}${fileKey[0]}`, fileKey[1]]
+            : [`${fileKey[0]} (default)`, fallback];
+    const dir = resolve(cwd, value);
+    if (existsSync(dir) && !statSync(dir).isDirectory())
+      throw invalid(`${source}: expected a folder, but ${dir} is a file${shown(value)}`);
+    return dir;
+  };
   return {
     output: outputRaw,
-    outputDir: resolve(
-      cwd,
-      flags.outputDir ?? envValue(env, 'LASTPASS_ELASTIC_OUTPUT_DIR') ?? output_dir ?? DEFAULTS.outputDir,
+    outputDir: folder(
+      ['--output-dir', flags.outputDir],
+      'LASTPASS_ELASTIC_OUTPUT_DIR',
+      ['output_dir', output_dir],
+      DEFAULTS.outputDir,
     ),
-    stateDir: resolve(
-      cwd,
-      flags.stateDir ?? envValue(env, 'LASTPASS_ELASTIC_STATE_DIR') ?? state_dir ?? DEFAULTS.stateDir,
+    stateDir: folder(
+      ['--state-dir', flags.stateDir],
+      'LASTPASS_ELASTIC_STATE_DIR',
+      ['state_dir', state_dir],
+      DEFAULTS.stateDir,
     ),
     namespace: ns.data,
     ndjsonMaxBytes: ndjson_max_bytes ?? DEFAULTS.ndjsonMaxBytes,

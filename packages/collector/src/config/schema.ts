@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../time/account-zone';
 import { parseDuration } from './duration';
+import { timeZoneProblem } from './time-zone';
 
 /** The three streams, in the order the sync loop runs them; one id everywhere (folder, dataset, state). */
 export const STREAM_IDS = ['event_report', 'user', 'detailed_shared_folder'] as const;
@@ -14,9 +15,14 @@ export const DEFAULT_API_USER = 'lastpass-elastic';
 const duration = z.string().refine((s) => parseDuration(s) !== null, {
   message: 'expected a duration such as 30s, 10m, 24h or 1h30m',
 });
-const timeZone = z
-  .string()
-  .refine(isValidTimeZone, { message: 'expected an IANA time zone such as America/New_York' });
+const timeZone = z.string().superRefine((name, ctx) => {
+  if (!isValidTimeZone(name)) ctx.addIssue({ code: 'custom', message: timeZoneProblem(name) });
+});
+/** http(s) only: the LastPass client and the Elasticsearch client speak nothing else. */
+const httpUrl = (example: string) =>
+  z.url({ protocol: /^https?$/, error: `expected an http(s) URL such as ${example}` });
+export const lastpassUrlSchema = httpUrl('https://lastpass.com/enterpriseapi.php');
+export const elasticsearchUrlSchema = httpUrl('https://localhost:9200');
 /** Fleet's namespace rules: lowercase, no `-`, `\`, `/`, `*`, `?`, `"`, `<`, `>`, `|`, space, `,`, `#`; ≤ 100 bytes. */
 export const namespaceSchema = z
   .string()
@@ -26,9 +32,11 @@ export const namespaceSchema = z
     message: 'expected a Fleet namespace: lowercase, no "-", spaces or \\/*?"<>|,#',
   });
 const accountNumber = z
-  .union([z.string(), z.number().int().nonnegative()])
+  .union([z.string(), z.number().int().nonnegative()], {
+    error: 'expected the numeric account number (CID)',
+  })
   .transform(String)
-  .pipe(z.string().regex(/^\d+$/, { message: 'expected the numeric account number (CID)' }));
+  .pipe(z.string().regex(/^\d{1,15}$/, { message: 'expected the numeric account number (CID)' }));
 
 /** Per-stream settings, snake_case as in the package's data stream vars. */
 const eventReportFileSchema = z
@@ -57,7 +65,7 @@ const accountFields = {
   account_number: accountNumber.optional(),
   provisioning_hash: z.string().min(1).optional(),
   provisioning_hash_file: z.string().min(1).optional(),
-  url: z.url().optional(),
+  url: lastpassUrlSchema.optional(),
   time_zone: timeZone.optional(),
   api_user: z.string().min(1).optional(),
   /** Per-attempt timeout of an API request (the package's `http_client_timeout`). */
@@ -75,7 +83,7 @@ export type AccountFile = z.infer<typeof accountFileSchema>;
 
 const elasticsearchFileSchema = z
   .object({
-    url: z.url().optional(),
+    url: elasticsearchUrlSchema.optional(),
     api_key: z.string().min(1).optional(),
     api_key_file: z.string().min(1).optional(),
     username: z.string().min(1).optional(),

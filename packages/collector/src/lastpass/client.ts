@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { assertNotRefusal, excerpt, statusKind, type Command } from './classify';
 import { systemClock, type Clock } from './clock';
 import { LastPassError } from './errors';
+import { fixedHash, type ProvisioningHashSource } from './hash-source';
 import { dataMemberTexts } from './raw-records';
 import {
   WALL_CLOCK_PATTERN,
@@ -29,8 +30,8 @@ export interface LastPassClientOptions {
   url: string;
   /** The account number ("CID"), digits. */
   accountNumber: string;
-  /** The API secret. Never logged, traced or put in an error message. */
-  provisioningHash: string;
+  /** The API secret (or where to read it again). Never logged, traced or put in an error message. */
+  provisioningHash: string | ProvisioningHashSource;
   /** Sent as `apiuser`; echoed by LastPass into the self-audit events. */
   apiUser: string;
   dispatcher?: Dispatcher;
@@ -194,10 +195,14 @@ export function orderedRecords(data: Record<string, RawEvent> | [] | undefined):
 }
 
 export function createLastPassClient(options: LastPassClientOptions): LastPassClient {
+  const hashSource =
+    typeof options.provisioningHash === 'string'
+      ? fixedHash(options.provisioningHash)
+      : options.provisioningHash;
   const resolved = {
     url: options.url,
     accountNumber: options.accountNumber,
-    provisioningHash: options.provisioningHash,
+    provisioningHash: hashSource.current(),
     apiUser: options.apiUser,
     timeoutMs: options.timeoutMs ?? 120_000,
     minIntervalMs: options.minIntervalMs ?? 1_000,
@@ -213,8 +218,13 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     const issue = checked.error.issues[0];
     throw invalid(issue?.path.join('.') || 'options', issue?.message ?? 'invalid');
   }
-  const secret = options.provisioningHash;
-  const redact = (text: string): string => (secret.length > 0 ? text.split(secret).join('[REDACTED]') : text);
+  // Every hash this client has sent is redacted, the refused old one too after a re-read.
+  const secrets = new Set([hashSource.current()]);
+  const redact = (text: string): string => {
+    let out = text;
+    for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('[REDACTED]');
+    return out;
+  };
   const transport = new Transport({
     url: resolved.url,
     dispatcher: options.dispatcher,
@@ -234,7 +244,24 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     data: unknown,
     extra: Record<string, unknown> = {},
   ): Record<string, unknown> {
-    return { cid, provhash: secret, apiuser: resolved.apiUser, cmd, ...extra, data };
+    return { cid, provhash: hashSource.current(), apiuser: resolved.apiUser, cmd, ...extra, data };
+  }
+
+  /** Sends once; when LastPass refuses the hash and its source holds a new one, sends again with it. */
+  async function send(command: Command, body: () => Record<string, unknown>) {
+    try {
+      return await transport.send(command, body());
+    } catch (error) {
+      if (!(error instanceof LastPassError && error.code === 'LASTPASS_AUTH_FAILED') || !hashSource.refresh())
+        throw error;
+      secrets.add(hashSource.current());
+      options.logger?.warn(
+        { command, code: 'LASTPASS_HASH_RELOADED' },
+        `${command}: LastPass refused the provisioning hash; its file holds a new one: retrying with it`,
+      );
+      const again = await transport.send(command, body());
+      return { ...again, apiCalls: again.apiCalls + 1 };
+    }
   }
 
   function shapeError(command: Command, parsed: unknown, error: z.ZodError): LastPassError {
@@ -255,7 +282,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     command: 'getsfdata' | 'getdetailedsfdata',
     data: unknown,
   ): Promise<SharedFolderPage> {
-    const { parsed, apiCalls } = await transport.send(command, envelope(command, data));
+    const { parsed, apiCalls } = await send(command, () => envelope(command, data));
     assertNotRefusal(command, parsed, redact);
     const result = sharedFolderResponseSchema.safeParse(parsed);
     if (!result.success) throw shapeError(command, parsed, result.error);
@@ -291,8 +318,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (req.search !== undefined) data.search = req.search;
       if (req.user !== undefined) data.user = req.user;
       if (req.admin !== undefined) data.admin = req.admin;
-      const { parsed, text, apiCalls } = await transport.send(
-        'reporting',
+      const { parsed, text, apiCalls } = await send('reporting', () =>
         envelope('reporting', data, { user: req.user ?? 'allusers' }),
       );
       const status =
@@ -336,8 +362,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
 
     async getUserData(req) {
       pageParams(req.pageSize, req.pageIndex);
-      const { parsed, apiCalls } = await transport.send(
-        'getuserdata',
+      const { parsed, apiCalls } = await send('getuserdata', () =>
         envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
       );
       assertNotRefusal('getuserdata', parsed, redact, 'Users');

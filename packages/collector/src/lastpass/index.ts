@@ -11,6 +11,7 @@ export {
   type UserDataPage,
 } from './client';
 export { systemClock, type Clock } from './clock';
+export { fixedHash, type ProvisioningHashSource } from './hash-source';
 export { LASTPASS_ERRORS, LastPassError, type LastPassErrorCode } from './errors';
 export type { RawEvent, RawFolderMember, RawSharedFolder, RawUser } from './schemas';
 export { createNdjsonTracer, type RequestTracer, type TraceEntry } from './tracer';

@@ -341,6 +341,23 @@ export function matchesQuery(source: JsonObject, id: string, query: unknown): bo
         wanted.some((w) => w === v || String(w) === String(v)),
       );
     }
+    case 'range': {
+      // Numbers compare as numbers, dates (RFC 3339 / epoch text) as instants, anything else as text.
+      if (!isObject(body)) return false;
+      const [field, bounds] = Object.entries(body)[0] ?? ['', undefined];
+      if (!isObject(bounds)) return false;
+      return values(getPath(source, field)).some((v) =>
+        Object.entries(bounds).every(([op, bound]) => {
+          const c = compareValues(v, bound);
+          if (c === undefined) return op === 'format' || op === 'time_zone' || op === 'boost';
+          if (op === 'gte') return c >= 0;
+          if (op === 'gt') return c > 0;
+          if (op === 'lte') return c <= 0;
+          if (op === 'lt') return c < 0;
+          return true;
+        }),
+      );
+    }
     case 'bool': {
       if (!isObject(body)) return false;
       const all = [...values(body['must'] ?? []), ...values(body['filter'] ?? [])];
@@ -354,7 +371,40 @@ export function matchesQuery(source: JsonObject, id: string, query: unknown): bo
     }
     default:
       throw new TypeError(
-        `query [${kind}] is not emulated by the fake Elasticsearch (match_all, ids, exists, term, terms, bool are)`,
+        `query [${kind}] is not emulated by the fake Elasticsearch (match_all, ids, exists, term, terms, range, bool are)`,
       );
   }
+}
+
+/**
+ * Orders two field values as a `range` query or a `sort` would: numbers numerically, two date texts as
+ * instants, otherwise as text; undefined when either side is missing or not a scalar.
+ */
+export function compareValues(a: unknown, b: unknown): number | undefined {
+  const scalar = (v: unknown): v is string | number | boolean =>
+    typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+  if (!scalar(a) || !scalar(b)) return undefined;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const da = typeof a === 'string' ? Date.parse(a) : Number.NaN;
+  const db = typeof b === 'string' ? Date.parse(b) : Number.NaN;
+  if (!Number.isNaN(da) && !Number.isNaN(db)) return da - db;
+  const ta = String(a);
+  const tb = String(b);
+  return ta < tb ? -1 : ta > tb ? 1 : 0;
+}
+
+/** `sort` of `_search`: `[{field: {order, missing}}]`, `[{field: "desc"}]` or `["field"]` (missing values last). */
+export function sortKeys(sort: unknown): { field: string; desc: boolean }[] {
+  const list = sort === undefined ? [] : Array.isArray(sort) ? sort : [sort];
+  return list.map((entry) => {
+    if (typeof entry === 'string') return { field: entry, desc: false };
+    if (!isObject(entry)) throw new TypeError('sort entries must be field names or objects');
+    const [field, spec] = Object.entries(entry)[0] ?? ['', undefined];
+    const order = isObject(spec) ? spec['order'] : spec;
+    if (order !== undefined && order !== 'asc' && order !== 'desc')
+      throw new TypeError(`sort order must be asc or desc, got ${JSON.stringify(order)}`);
+    if (isObject(spec) && spec['missing'] !== undefined && spec['missing'] !== '_last')
+      throw new TypeError('the fake Elasticsearch sorts missing values last only');
+    return { field, desc: order === 'desc' };
+  });
 }

@@ -13,12 +13,15 @@ import { Faults } from './faults';
 import { applyFilterPath, parseFilterPath } from './filter-path';
 import { wildcardMatch } from './glob';
 import {
+  compareValues,
   flattenSettings,
+  getPath,
   isObject,
   mappingConflict,
   matchesQuery,
   mergeMappings,
   nestSettings,
+  sortKeys,
   type JsonObject,
 } from './mapping';
 import { esError, faultError, type EsErrorBody } from './responses';
@@ -633,7 +636,37 @@ export async function startFakeElasticsearch(
         const body = optionalObject(text);
         const size = Number(query.get('size') ?? body['size'] ?? 10);
         const from = Number(query.get('from') ?? body['from'] ?? 0);
-        const all = hits(found, body);
+        let all = hits(found, body);
+        // `sort` and `search_after` (paging), as Elasticsearch orders them; each hit then carries `sort`.
+        let keys: ReturnType<typeof sortKeys>;
+        try {
+          keys = sortKeys(body['sort']);
+        } catch (error) {
+          return fail(
+            esError(400, 'parsing_exception', error instanceof Error ? error.message : String(error)),
+          );
+        }
+        const sortValues = (h: (typeof all)[number]): unknown[] =>
+          keys.map((k) => {
+            const v = getPath(h.source, k.field);
+            return Array.isArray(v) ? (v as unknown[])[0] : v;
+          });
+        const order = (a: unknown[], b: unknown[]): number => {
+          for (const [i, k] of keys.entries()) {
+            const x = a[i];
+            const y = b[i];
+            if (x === undefined || y === undefined) {
+              if (x !== y) return x === undefined ? 1 : -1;
+              continue;
+            }
+            const c = compareValues(x, y) ?? 0;
+            if (c !== 0) return k.desc ? -c : c;
+          }
+          return 0;
+        };
+        if (keys.length > 0) all = [...all].sort((a, b) => order(sortValues(a), sortValues(b)));
+        const after = body['search_after'];
+        if (Array.isArray(after)) all = all.filter((h) => order(sortValues(h), after) > 0);
         return ok({
           took: 0,
           timed_out: false,
@@ -641,9 +674,13 @@ export async function startFakeElasticsearch(
           hits: {
             total: { value: all.length, relation: 'eq' },
             max_score: all.length > 0 ? 1 : null,
-            hits: all
-              .slice(from, from + size)
-              .map((h) => ({ _index: h.index.name, _id: h.id, _score: 1, _source: h.source })),
+            hits: all.slice(from, from + size).map((h) => ({
+              _index: h.index.name,
+              _id: h.id,
+              _score: 1,
+              _source: h.source,
+              ...(keys.length > 0 ? { sort: sortValues(h) } : {}),
+            })),
           },
         });
       }

@@ -106,6 +106,59 @@ export const CHECK_RULES = {
     summary: 'saved-object JSON attributes are not encoded as strings in a built package',
     elastic: 'dashboards build',
   },
+  KIBANA_FIELD_TYPE: {
+    summary:
+      'a panel, map layer or control aggregates, sorts or maps a field whose type cannot (text, numeric operation on a keyword, date histogram on a non-date, geo on a non-geo_point)',
+    elastic: '',
+  },
+  KIBANA_DATASET: {
+    summary:
+      "a panel's data_stream.dataset filter names no dataset of the package, or not the one its data view (a transform destination) holds",
+    elastic: '',
+  },
+  KIBANA_REFERENCE: {
+    summary:
+      'a panel, map layer or control reference lacks its dashboard-level reference (or the reverse), or names a data view neither Fleet nor the package provides',
+    elastic: 'SVR00003 (data views)',
+  },
+  KIBANA_GENERATED_STALE: {
+    summary:
+      'kibana/ differs from what the generator makes of _dev/shared/kibana/ (run `lastpass-elastic kibana`)',
+    elastic: '',
+  },
+  SECURITY_RULE: {
+    summary:
+      'a detection rule lacks a required attribute or is inconsistent (id `<rule_id>_<version>`, UUID rule_id, severity vs risk score, MITRE ATT&CK, false positives, type parameters, index patterns of the package)',
+    elastic: 'security rule schema (Kibana)',
+  },
+  SECURITY_RULE_QUERY: {
+    summary:
+      "a detection rule's KQL does not parse, or it or its threshold / new terms fields use fields its data streams do not define (or cannot aggregate)",
+    elastic: '',
+  },
+  SECURITY_CAPABILITY: {
+    summary: 'security rule assets without `conditions.elastic.capabilities: [security]` in the manifest',
+    elastic: 'capabilities (ValidateCapabilitiesRequired)',
+  },
+  TRANSFORM_SOURCE: {
+    summary: "a transform's source.index matches no data stream of the package",
+    elastic: '',
+  },
+  TRANSFORM_DEST: {
+    summary:
+      "a transform's destination would be claimed by a data-stream template, or has no single move_on_creation alias for readers",
+    elastic: '',
+  },
+  TRANSFORM_META: {
+    summary:
+      'a transform lacks _meta.fleet_transform_version, run_as_kibana_system: false, settings.unattended: true or sync',
+    elastic: 'Fleet transform install',
+  },
+  TRANSFORM_FIELDS: {
+    summary:
+      "a transform's fields miss or retype a source field, keep data_stream.namespace constant, or its key/sort/sync/retention fields are undefined or of the wrong type",
+    elastic: '',
+  },
   TEMPLATE_MISSING: {
     summary: "a stream's template_path does not exist in agent/stream/",
     elastic: 'template paths',

@@ -9,6 +9,7 @@ import { checkFields } from './rules/fields';
 import { checkKibana } from './rules/kibana';
 import { checkPipelines } from './rules/pipelines';
 import { checkTemplates } from './rules/templates';
+import { checkTransforms } from './rules/transforms';
 import { checkVersions } from './rules/versions';
 import { defaultSpecDir, loadSpec, specVersions } from './spec-loader';
 import { walkStructure, type CheckMode } from './structure';
@@ -88,6 +89,7 @@ export function checkPackage(rootArg: string, options: CheckOptions = {}): Check
   checkPipelines(ctx);
   checkSampleEvents(ctx);
   checkKibana(ctx);
+  checkTransforms(ctx);
 
   let docs = false;
   const docsRule = mode === 'source' && options.docs !== false && model !== undefined;

@@ -13,6 +13,7 @@ export const SETUP_ERRORS = {
   SETUP_UNSUPPORTED_VERSION: { retryable: false, exitCode: 1 },
   SETUP_INVALID_PACKAGE: { retryable: false, exitCode: 1 },
   SETUP_REQUEST_FAILED: { retryable: true, exitCode: 1 },
+  SETUP_RULES_REJECTED: { retryable: false, exitCode: 1 },
 } as const;
 
 export type SetupErrorCode = keyof typeof SETUP_ERRORS;

@@ -31,14 +31,20 @@ const envSchema = z.object({
   ELASTICSEARCH_CA_FILE: z.string().min(1).optional(),
 });
 
+/** The variable's value is never shown: it may be the secret itself, put there by mistake. */
 function readSecretFile(variable: string, file: string): string {
   try {
     const value = readFileSync(file, 'utf8').trim();
-    if (value === '') throw new SetupError('SETUP_CONFIG', `${variable}: file ${file} is empty`);
+    if (value === '')
+      throw new SetupError('SETUP_CONFIG', `${variable}: the file named by ${variable} is empty`);
     return value;
   } catch (error) {
     if (error instanceof SetupError) throw error;
-    throw new SetupError('SETUP_CONFIG', `${variable}: cannot read file ${file}`);
+    const code = (error as { code?: unknown }).code;
+    throw new SetupError(
+      'SETUP_CONFIG',
+      `${variable}: cannot read the file named by ${variable}${typeof code === 'string' ? ` (${code})` : ''}`,
+    );
   }
 }
 

@@ -20,5 +20,13 @@ export {
   type KibanaSetupResult,
   type PackageArchive,
 } from './kibana';
+export {
+  DETECTION_API_VERSION,
+  importRules,
+  multipartNdjson,
+  RULES_FILE_NAME,
+  rulesFromArchive,
+  type RulesImportResult,
+} from './rules-import';
 export { DEFAULT_IGNORE_ABOVE, fieldMapping, generateMappings, type GeneratedMappings } from './mappings';
 export { compareVersions } from '../semver';

@@ -251,7 +251,7 @@ describe('setup --elasticsearch against the fake Elasticsearch', () => {
       endpointFromEnv('Elasticsearch', '--elasticsearch', 'http://x', {
         ELASTICSEARCH_API_KEY_FILE: '/nonexistent/key',
       }),
-    ).toThrow('ELASTICSEARCH_API_KEY_FILE: cannot read file');
+    ).toThrow('ELASTICSEARCH_API_KEY_FILE: cannot read the file named by ELASTICSEARCH_API_KEY_FILE');
     expect(() => endpointFromEnv('Elasticsearch', '--elasticsearch', 'http://u:p@x', {})).toThrow(
       'not in the URL',
     );

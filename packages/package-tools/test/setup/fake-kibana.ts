@@ -15,6 +15,94 @@ export interface FakeKibanaState {
   uploadMessage?: string;
   /** Basic or ApiKey header value required on every call. */
   authorization?: string;
+  /** Detection rules imported so far, by rule_id (the detection engine's `_import`). */
+  rules?: Map<string, Record<string, unknown>>;
+  /** Overrides the `_import` answer's status. */
+  importStatus?: number;
+  /** rule_ids `_import` refuses (per-rule errors in a 200 answer, as Kibana reports invalid rules). */
+  refuseRuleIds?: string[];
+}
+
+/** Parts of a multipart/form-data body: name, filename, content (a test parser, not a general one). */
+export function multipartParts(
+  contentType: string,
+  body: Buffer,
+): { name: string; filename: string | undefined; content: string }[] {
+  const boundary = /boundary=([^;]+)/.exec(contentType)?.[1];
+  if (boundary === undefined) return [];
+  return body
+    .toString('utf8')
+    .split(`--${boundary}`)
+    .slice(1, -1)
+    .map((part) => {
+      const [head = '', ...rest] = part.replace(/^\r\n/, '').split('\r\n\r\n');
+      const content = rest.join('\r\n\r\n').replace(/\r\n$/, '');
+      return {
+        name: /name="([^"]*)"/.exec(head)?.[1] ?? '',
+        filename: /filename="([^"]*)"/.exec(head)?.[1],
+        content,
+      };
+    });
+}
+
+/** The detection engine's `_import`, shaped like Kibana 8.x: file extension check, overwrite, per-rule errors. */
+function importRules(state: FakeKibanaState, call: KibanaCall): { status: number; body: unknown } {
+  if (state.importStatus !== undefined)
+    return {
+      status: state.importStatus,
+      body: { statusCode: state.importStatus, error: 'Error', message: 'refused' },
+    };
+  const file = multipartParts(call.headers['content-type'] ?? '', call.body).find((p) => p.name === 'file');
+  if (!file)
+    return {
+      status: 400,
+      body: {
+        statusCode: 400,
+        error: 'Bad Request',
+        message: '[request body.file]: expected value of type [Stream]',
+      },
+    };
+  const ext = /\.[^.]*$/.exec(file.filename ?? '')?.[0] ?? '';
+  if (ext !== '.ndjson')
+    return { status: 400, body: { message: `Invalid file extension ${ext}`, status_code: 400 } };
+  const overwrite = new URL(call.path, 'http://x').searchParams.get('overwrite') === 'true';
+  state.rules ??= new Map();
+  const errors: unknown[] = [];
+  let success = 0;
+  const lines = file.content.split('\n').filter((l) => l.trim() !== '');
+  for (const line of lines) {
+    const rule = JSON.parse(line) as Record<string, unknown>;
+    const id = String(rule['rule_id']);
+    if (state.refuseRuleIds?.includes(id)) {
+      errors.push({
+        rule_id: id,
+        error: { status_code: 400, message: 'threshold.value: Expected number, received string' },
+      });
+      continue;
+    }
+    if (state.rules.has(id) && !overwrite) {
+      errors.push({ rule_id: id, error: { status_code: 409, message: `rule_id: "${id}" already exists` } });
+      continue;
+    }
+    state.rules.set(id, rule);
+    success += 1;
+  }
+  return {
+    status: 200,
+    body: {
+      success: errors.length === 0,
+      success_count: success,
+      rules_count: lines.length,
+      errors,
+      exceptions_success: true,
+      exceptions_success_count: 0,
+      exceptions_errors: [],
+      action_connectors_success: true,
+      action_connectors_success_count: 0,
+      action_connectors_errors: [],
+      action_connectors_warnings: [],
+    },
+  };
 }
 
 export interface FakeKibana {
@@ -26,7 +114,8 @@ export interface FakeKibana {
 
 /**
  * A few Fleet endpoints, shaped like Kibana 8.x answers (`GET /api/fleet/epm/packages/<name>`,
- * `POST /api/fleet/epm/packages`). A local test instrument, not Kibana.
+ * `POST /api/fleet/epm/packages`), and the detection engine's rules `_import`. A local test
+ * instrument, not Kibana.
  */
 export async function startFakeKibana(state: FakeKibanaState): Promise<FakeKibana> {
   const calls: KibanaCall[] = [];
@@ -72,6 +161,11 @@ export async function startFakeKibana(state: FakeKibanaState): Promise<FakeKiban
             },
           });
         }
+        return;
+      }
+      if (call.method === 'POST' && call.path.startsWith('/api/detection_engine/rules/_import')) {
+        const answer = importRules(state, call);
+        reply(answer.status, answer.body);
         return;
       }
       if (call.method === 'POST' && call.path === '/api/fleet/epm/packages') {

@@ -74,30 +74,43 @@ function checkField(ctx: RuleContext, f: FieldDefinition, buildYml: boolean): vo
   }
 }
 
-/** Unique, required, limited, well-typed fields per data stream; external fields resolvable and allowed. */
+/** Groups, duplicates and per-field rules of one fields/ folder; the first definition of each name. */
+function checkFieldSet(
+  ctx: RuleContext,
+  dir: string,
+  fields: FieldDefinition[],
+  buildYml: boolean,
+): Map<string, FieldDefinition> {
+  const fieldsDir = join(dir, 'fields');
+  for (const f of filesIn(fieldsDir, (n) => n.endsWith('.yml'))) {
+    const read = readStructured(join(fieldsDir, f));
+    if (read.ok) checkGroups(ctx, join(fieldsDir, f), read.value, '');
+  }
+  const first = new Map<string, FieldDefinition>();
+  for (const f of fields) {
+    const prior = first.get(f.name);
+    if (prior) {
+      ctx.report(
+        'FIELDS_DUPLICATE',
+        f.source,
+        f.name,
+        `field "${f.name}" is already defined in ${prior.source.slice(dir.length + 1)}`,
+      );
+    } else first.set(f.name, f);
+    checkField(ctx, f, buildYml);
+  }
+  return first;
+}
+
+/** Unique, required, limited, well-typed fields per data stream (and transform); external fields resolvable and allowed. */
 export function checkFields(ctx: RuleContext): void {
   const { model, report } = ctx;
   if (!model) return;
   const buildYml = typeof ecsReference(ctx.root)?.reference === 'string';
+  for (const t of model.transforms) checkFieldSet(ctx, t.dir, t.fields, buildYml);
   for (const ds of model.dataStreams) {
     const fieldsDir = join(ds.dir, 'fields');
-    for (const f of filesIn(fieldsDir, (n) => n.endsWith('.yml'))) {
-      const read = readStructured(join(fieldsDir, f));
-      if (read.ok) checkGroups(ctx, join(fieldsDir, f), read.value, '');
-    }
-    const first = new Map<string, FieldDefinition>();
-    for (const f of ds.fields) {
-      const prior = first.get(f.name);
-      if (prior) {
-        report(
-          'FIELDS_DUPLICATE',
-          f.source,
-          f.name,
-          `field "${f.name}" is already defined in ${prior.source.slice(ds.dir.length + 1)}`,
-        );
-      } else first.set(f.name, f);
-      checkField(ctx, f, buildYml);
-    }
+    const first = checkFieldSet(ctx, ds.dir, ds.fields, buildYml);
     for (const [name, type] of Object.entries(REQUIRED)) {
       const f = first.get(name);
       if (!f)

@@ -2,7 +2,11 @@ import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import { isRecord } from '../../json';
+import { KibanaDefinitionError } from '../../kibana/definitions';
+import { kibanaAssetsDrift } from '../../kibana/generate';
 import { filesIn, type RuleContext } from '../context';
+import { checkDashboardAssets, checkDataView } from './kibana-fields';
+import { checkSecurityRules } from './security-rules';
 
 /** Saved-object attributes Kibana stores as JSON strings (elastic-package internal/builder/dashboards.go). */
 export const ENCODED_ATTRIBUTES = [
@@ -179,17 +183,9 @@ export function kqlFields(query: string): string[] {
     .filter((f) => f !== '');
 }
 
-/** Lens panels: fields exist in the filtered dataset's data stream, grid fits, references present, migration versions. */
-function checkPanels(
-  ctx: RuleContext,
-  o: SavedObject,
-  panels: Record<string, unknown>[],
-  datasets: string[],
-): void {
-  const { report, model } = ctx;
-  const streams = model?.dataStreams.filter((d) => datasets.includes(d.dataset)) ?? [];
-  const defined = (field: string): boolean =>
-    streams.some((d) => d.fields.some((f) => f.name === field || f.name.startsWith(`${field}.`)));
+/** Panels: grid, dashboard-level Lens references, Lens state consistency (fields: kibana-fields.ts). */
+function checkPanels(ctx: RuleContext, o: SavedObject, panels: Record<string, unknown>[]): void {
+  const { report } = ctx;
   const dashboardRefs = new Set(o.references.map((r) => r.name));
   panels.forEach((p, i) => {
     const where = `attributes.panelsJSON[${i}]`;
@@ -219,30 +215,33 @@ function checkPanels(
     }
     const state = isRecord(attrs['state']) ? attrs['state'] : {};
     for (const problem of lensConsistency(state)) report('KIBANA_PANEL', o.file, where, problem);
-    if (streams.length === 0) return;
-    const text = JSON.stringify(state);
-    for (const m of text.matchAll(/"sourceField":"([^"]+)"/g)) {
-      const field = m[1] ?? '';
-      if (field !== '___records___' && !defined(field))
-        report(
-          'KIBANA_PANEL',
-          o.file,
-          where,
-          `Lens column uses ${field}, which ${datasets.join(', ')} does not define`,
-        );
-    }
-    const query =
-      isRecord(state['query']) && typeof state['query']['query'] === 'string' ? state['query']['query'] : '';
-    for (const field of kqlFields(query)) {
-      if (!defined(field))
-        report(
-          'KIBANA_PANEL',
-          o.file,
-          where,
-          `the panel query uses ${field}, which ${datasets.join(', ')} does not define`,
-        );
-    }
   });
+}
+
+/** Source mode: kibana/ must be what the generator makes of _dev/shared/kibana/ (when the package has them). */
+function checkGenerated(ctx: RuleContext): void {
+  if (ctx.mode !== 'source' || !ctx.model) return;
+  try {
+    const drift = kibanaAssetsDrift(ctx.root, ctx.model);
+    if (!drift) return;
+    for (const rel of drift.stale)
+      ctx.report(
+        'KIBANA_GENERATED_STALE',
+        join(ctx.root, rel),
+        '',
+        'differs from its generation: run `lastpass-elastic kibana`',
+      );
+    for (const rel of drift.extra)
+      ctx.report(
+        'KIBANA_GENERATED_STALE',
+        join(ctx.root, rel),
+        '',
+        'not produced by _dev/shared/kibana/ (kibana/dashboard, index_pattern and security_rule are generated): run `lastpass-elastic kibana`',
+      );
+  } catch (error) {
+    if (!(error instanceof KibanaDefinitionError)) throw error;
+    ctx.report('KIBANA_GENERATED_STALE', join(ctx.root, '_dev', 'shared', 'kibana'), '', error.message);
+  }
 }
 
 /** Ids, references, by-value panels, dataset filters, legacy visualizations, tags and build encoding. */
@@ -260,11 +259,19 @@ export function checkKibana(ctx: RuleContext): void {
   } catch {
     // no tags.yml
   }
+  const views = new Map<string, string>();
+  for (const o of objects)
+    if (o.folder === 'index_pattern' && typeof o.attributes['title'] === 'string')
+      views.set(String(o.id), o.attributes['title']);
+  checkSecurityRules(ctx, objects);
+  checkGenerated(ctx);
   for (const o of objects) {
+    if (o.folder === 'index_pattern') checkDataView(ctx, o);
     const id = basename(o.file, '.json');
     if (o.id !== id)
       report('KIBANA_ID', o.file, 'id', `id ${JSON.stringify(o.id)} must equal the file name "${id}"`);
-    const expectedType = o.folder === 'index_pattern' ? 'index-pattern' : o.folder;
+    // Kibana's asset folders name saved-object types with _ for - (index_pattern → index-pattern, security_rule → security-rule).
+    const expectedType = o.folder.replace(/_/g, '-');
     if (o.type !== expectedType)
       report(
         'KIBANA_ID',
@@ -342,12 +349,8 @@ export function checkKibana(ctx: RuleContext): void {
           'dashboard needs a data_stream.dataset filter on the dashboard or on every panel (SVR00001/SVR00002)',
         );
       }
-      const datasets = [
-        ...JSON.stringify(decoded(meta['searchSourceJSON']) ?? null).matchAll(
-          /"data_stream\.dataset":"([^"]+)"/g,
-        ),
-      ].map((m) => m[1] ?? '');
-      checkPanels(ctx, o, panels, datasets);
+      checkPanels(ctx, o, panels);
+      checkDashboardAssets(ctx, o, panels, views);
       for (const p of panels) {
         const vis = isRecord(p['embeddableConfig']) ? p['embeddableConfig']['savedVis'] : undefined;
         if (isRecord(vis) && typeof vis['type'] === 'string' && LEGACY_VIS.has(vis['type'])) {
