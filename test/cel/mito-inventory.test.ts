@@ -114,6 +114,23 @@ describeOnMito('users and shared folders on the real CEL engine (mito v1.10), Ag
     for (const e of run.events) expect(e).not.toHaveProperty('@timestamp');
   });
 
+  test("one evaluation per mito process, exactly: the gate holds the next evaluation's request before it reaches LastPass", async () => {
+    const stream = render('user', sim, { page_size: 20 });
+    // Without stopping mito at its first result, the command goes on with a second evaluation by itself
+    // (want_more is true after pages 0 and 1): its request arrives and is held, never answered.
+    const input = onMito(stream, { stopAtFirstResult: false });
+    inputs.push(input);
+    const before = sim.requests.length;
+    const run = await input.runIntervals(3, untilComplete(input));
+    expect(run.executions).toBe(3);
+    expect(input.mitoCounters).toEqual({ evaluations: 3, stopped: 2 });
+    expect(input.http.held).toBe(2);
+    expect(sim.requests.slice(before).map((r) => (r.body?.data as { pageindex: number }).pageindex)).toEqual([
+      0, 1, 2,
+    ]);
+    expect(new Set(run.events.map((e) => e.message)).size).toBe(run.events.length);
+  });
+
   test('a 429 on page 2 without retries: one error event; the next interval resumes at page 2 with the same snapshot', async () => {
     const stream = render('user', sim, { page_size: 20 });
     const input = onMito(stream, { retry: NO_RETRY });

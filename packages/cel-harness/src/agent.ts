@@ -68,6 +68,8 @@ export interface AgentInputOptions {
   rewrite?: (request: { body: string }, answer: ProxiedAnswer) => ProxiedAnswer;
   /** Receives the harness's logs; values of `redact.fields` keys are replaced by `*`. */
   log?: (entry: HarnessLogEntry) => void;
+  /** mito only: stop the process at its first result (default true; see `MitoEngine`). */
+  stopAtFirstResult?: boolean;
 }
 
 const durationMs = (text: unknown): number | undefined => {
@@ -193,6 +195,9 @@ export class AgentInput {
           program: this.options.config.program,
           proxy: this.proxy,
           secrets: this.secrets,
+          ...(this.options.stopAtFirstResult === undefined
+            ? {}
+            : { stopAtFirstResult: this.options.stopAtFirstResult }),
         });
     })();
     await this.started;

@@ -87,6 +87,12 @@ export interface MitoEngineOptions {
   secrets?: readonly string[];
   /** A safety net, not a timing assumption: a process still running after this long is killed (default 300 s). */
   timeoutMs?: number;
+  /**
+   * Kill mito as soon as its first result is complete (default true): saves compiling the program a
+   * second time. Exactness never depends on it (the gate holds the next evaluation's requests anyway);
+   * tests turn it off to see the gate alone at work.
+   */
+  stopAtFirstResult?: boolean;
 }
 
 export class MitoEngine implements CelEngine {
@@ -144,6 +150,7 @@ export class MitoEngine implements CelEngine {
         // Not needed for exactness (the gate is), only for speed: stop mito as soon as its first
         // result is complete, before it compiles the program again for a second evaluation.
         const watcher = watch(outputFile, () => {
+          if (this.options.stopAtFirstResult === false) return;
           try {
             if (firstJsonValue(readFileSync(outputFile, 'utf8')) !== undefined) child.kill('SIGKILL');
           } catch {

@@ -142,6 +142,13 @@ describe('the CEL input run loop', () => {
     expect(r.events.map((e) => e.message)).toEqual(['int', 'double']);
   });
 
+  test('events are dropped from the state fed back to the next evaluation', async () => {
+    const program =
+      'state.with({"events": [{"message": has(state.events) ? "saw events" : "clean"}], "want_more": !has(state.n), "n": 1})';
+    const r = await new CelInput({ config: config(program), now: () => NOW }).run();
+    expect(r.events.map((e) => e.message)).toEqual(['clean', 'clean']);
+  });
+
   test('an error event is published and the cursor goes back to the last published one; other state stays', async () => {
     // Evaluation 1 publishes cursor {n: 1}; evaluation 2 returns an error event with cursor {n: 2}.
     const program = `has(state.step) ?
