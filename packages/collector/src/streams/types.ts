@@ -43,6 +43,12 @@ export interface Batch {
    * identity must be in the state file before its first document exists).
    */
   persistNow?: boolean;
+  /**
+   * Records the input itself refused (malformed: e.g. `Time` not a wall-clock text), as the documents they
+   * would have been, with the reason: dead-lettered by the sync loop with this batch (never written to
+   * the output), counted as failed; the cursor may pass them (issue #15 §6).
+   */
+  rejected?: { document: RawDocument; type: string; reason: string }[];
   /** Records received from LastPass for this batch (before any de-duplication). */
   fetched: number;
   apiCalls: number;
