@@ -7,10 +7,11 @@
 // floor measured in the same run: JSON.parse of the response bytes + JSON.stringify of the bulk bodies
 // for the same events. Runs: `ack` — a fake Elasticsearch in bulkMode 'acknowledge' (no pipeline; the
 // SHA-1 of each source line as its id, so repeats still answer 409): the collector itself, what the
-// issue's targets are about; `ack-v8-default` — the same under V8's default heap growth; `es` — the fake
+// issue's targets are about; `ack-default-pacing` — the same at the default request pacing (the other
+// runs set `request_interval: 0s`); `ack-v8-default` — the same under V8's default heap growth; `es` — the fake
 // running every package pipeline single-threaded (the collector AND that stand-in); `ndjson` — the
 // pipelines run by the local executor in the collector. Printed, never asserted.
-// Options: `node scripts/bench-collector.mjs [count] [--only ack|ack-v8-default|es|ndjson]
+// Options: `node scripts/bench-collector.mjs [count] [--only ack|ack-default-pacing|ack-v8-default|es|ndjson]
 // [--cpu-prof <dir>] [--node-arg <flag>]` (`--cpu-prof` writes V8 CPU profiles of each collector run and
 // of the simulator and acknowledging fake into <dir>; `--node-arg` is passed to the collector runs only).
 import { spawn } from 'node:child_process';
@@ -185,6 +186,8 @@ try {
   const hashFile = join(tmp, 'hash');
   writeFileSync(hashFile, hash);
   writeFileSync(join(tmp, 'config.yml'), 'request_interval: 0s\nlog_level: warn\n');
+  // the collector's default pacing (request_interval 1s, backfill_request_interval 100ms): issue #15 §12
+  writeFileSync(join(tmp, 'config-default-pacing.yml'), 'log_level: warn\n');
   const since = new Date(sim.answer.start).getTime() - 60_000;
   const base = {
     LASTPASS_URL: sim.answer.url,
@@ -203,6 +206,18 @@ try {
         ELASTICSEARCH_URL: esAck.answer.url,
         ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5',
         LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-ack'),
+      },
+    ],
+    [
+      'ack-default-pacing',
+      'the same at the default request pacing (request_interval 1s, 100 ms while answers carry records)',
+      {
+        ...base,
+        LASTPASS_ELASTIC_CONFIG: join(tmp, 'config-default-pacing.yml'),
+        ELASTICSEARCH_URL: esAck.answer.url,
+        ELASTICSEARCH_API_KEY: 'YmVuY2g6a2V5',
+        ELASTICSEARCH_NAMESPACE: 'pacing',
+        LASTPASS_ELASTIC_STATE_DIR: join(tmp, 'state-ack-pacing'),
       },
     ],
     [

@@ -294,6 +294,12 @@ describe('collect: every flag, variable and YAML key with a bad value → exit 2
     ['output_dir', 'output_dir: a-file\n', /^output_dir: expected a folder.*got "a-file"$/],
     ['state_dir', 'state_dir: ""\n', /^state_dir: Too small.*got ""$/],
     ['ndjson_max_bytes', 'ndjson_max_bytes: 100\n', /^ndjson_max_bytes: Too small.*got 100$/],
+    ['response_max_bytes', 'response_max_bytes: 100\n', /^response_max_bytes: Too small.*got 100$/],
+    [
+      'backfill_request_interval',
+      'backfill_request_interval: soon\n',
+      /^backfill_request_interval: expected a duration such as 30s.*got "soon"$/,
+    ],
     ['log_level', 'log_level: loud\n', /^log_level: Invalid option.*got "loud"$/],
     [
       'elasticsearch.url',

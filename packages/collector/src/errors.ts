@@ -15,6 +15,8 @@ export const collectorErrorCatalog = {
   PIPELINE_UNAVAILABLE: { retryable: false, usage: true },
   STREAM_FAILED: { retryable: true, usage: false },
   COLLECT_ABORTED: { retryable: true, usage: false },
+  /** Another collector holds the state directory's lock (exit code 75, EXIT_STATE_LOCKED). */
+  STATE_LOCKED: { retryable: true, usage: false },
 } as const satisfies Record<string, { retryable: boolean; usage: boolean }>;
 
 export type CollectorErrorCode = keyof typeof collectorErrorCatalog;

@@ -53,7 +53,8 @@ export {
   type LastPassSource,
 } from './sync/collector';
 export { runStream, summaryLine, type StreamRunResult } from './sync/run-stream';
-export { runCollect, type RunCollectOptions, type RunCollectResult } from './run';
+export { EXIT_STATE_LOCKED, runCollect, type RunCollectOptions, type RunCollectResult } from './run';
+export { acquireStateLock, LOCK_FILE, type StateLock } from './checkpoint/lock';
 export { readStatus, type StatusRow } from './status';
 export { createLogger, silentLogger, type Logger } from './observability/logger';
 export { HEAP_GROWING_PERCENT, limitHeapGrowth } from './observability/heap';

@@ -1,10 +1,11 @@
+import { acquireStateLock, type StateLock } from './checkpoint/lock';
 import { FileCheckpointStore } from './checkpoint/store';
 import { fileHashSource } from './config/hash-file';
 import type { CollectorConfig } from './config/load';
 import { CollectorError, describeError } from './errors';
 import { createLastPassClient, systemClock, type LastPassClientOptions } from './lastpass';
 import { createLogger, type Logger } from './observability/logger';
-import { ProgressLine } from './observability/progress';
+import { ProgressLine, ProgressLog } from './observability/progress';
 import { FileDeadLetters } from './sink/dead-letter';
 import { createElasticsearchClient, ElasticsearchSink } from './sink/elasticsearch';
 import { NdjsonSink } from './sink/ndjson';
@@ -18,6 +19,13 @@ import { summaryLine, type StreamRunResult } from './sync/run-stream';
  * every page: a crash re-reads at most a second of acknowledged events, absorbed as duplicates.
  */
 export const COMMIT_INTERVAL_MS = 1000;
+
+/**
+ * Exit code when another collector holds the state directory's lock (sysexits' EX_TEMPFAIL: try again
+ * later). Not 2: under systemd (`RestartPreventExitStatus=2`) the service keeps retrying and starts once
+ * the other collector (e.g. a manual `collect --once`) is done.
+ */
+export const EXIT_STATE_LOCKED = 75;
 
 export interface RunCollectOptions {
   config: CollectorConfig;
@@ -34,7 +42,10 @@ export interface RunCollectOptions {
   clock?: SchedulerClock & { random?(): number };
   /** Extra LastPass client options (tests and the demo: a virtual clock, no rate limit). */
   client?: Partial<
-    Pick<LastPassClientOptions, 'clock' | 'minIntervalMs' | 'retry' | 'timeoutMs' | 'dispatcher'>
+    Pick<
+      LastPassClientOptions,
+      'clock' | 'minIntervalMs' | 'backfillIntervalMs' | 'retry' | 'timeoutMs' | 'dispatcher'
+    >
   >;
   packageRoot?: string;
   logger?: Logger;
@@ -94,7 +105,8 @@ async function openSink(
 /**
  * `collect` as a function: composes config, logger, checkpoint store, sink and one LastPass client per
  * account, runs once or until the signal, prints the final line per stream, returns the exit code
- * (0 ok, 1 the work failed, 2 configuration — e.g. Elasticsearch not set up).
+ * (0 ok, 1 the work failed, 2 configuration — e.g. Elasticsearch not set up — and EXIT_STATE_LOCKED, 75,
+ * when another collector holds the state directory).
  */
 export async function runCollect(options: RunCollectOptions): Promise<RunCollectResult> {
   const { config } = options;
@@ -106,6 +118,35 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
       destination: options.stderr,
     });
   const progress = options.interactive ? new ProgressLine(options.stderr) : undefined;
+  const progressLog = options.interactive ? undefined : new ProgressLog(logger, () => clock.now());
+  let lock: StateLock;
+  try {
+    lock = acquireStateLock(config.stateDir);
+  } catch (error) {
+    const d = describeError(error);
+    options.stderr.write(`lastpass-elastic collect: ${d.message}\n`);
+    return { exitCode: d.code === 'STATE_LOCKED' ? EXIT_STATE_LOCKED : 1, results: [] };
+  }
+  const releaseOnExit = (): void => {
+    lock.release();
+  };
+  process.once('exit', releaseOnExit);
+  try {
+    return await collectLocked(options, logger, clock, progress, progressLog);
+  } finally {
+    lock.release();
+    process.off('exit', releaseOnExit);
+  }
+}
+
+async function collectLocked(
+  options: RunCollectOptions,
+  logger: Logger,
+  clock: SchedulerClock & { random?(): number },
+  progress: ProgressLine | undefined,
+  progressLog: ProgressLog | undefined,
+): Promise<RunCollectResult> {
+  const { config } = options;
   let sink: Sink;
   try {
     sink = await openSink(options, logger, clock);
@@ -114,6 +155,21 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
     options.stderr.write(`lastpass-elastic collect: ${d.message}\n`);
     return { exitCode: error instanceof CollectorError && error.usage ? 2 : 1, results: [] };
   }
+  logger.info(
+    {
+      code: 'COLLECT_STARTED',
+      mode: options.once ? 'once' : 'continuous',
+      output: config.output,
+      accounts: config.accounts.map((a) => a.accountNumber),
+      streams: config.streams,
+      state_dir: config.stateDir,
+    },
+    `collect started (${options.once ? 'once' : 'continuous'}): ${config.accounts.length} account(s), streams ${config.streams.join(', ')}, output ${config.output}`,
+  );
+  const onAbort = (): void => {
+    logger.info({ code: 'COLLECT_STOPPING' }, 'stop requested: finishing the batch in flight');
+  };
+  options.signal.addEventListener('abort', onAbort, { once: true });
   const deps = {
     clock,
     logger,
@@ -131,6 +187,8 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
         apiUser: account.apiUser,
         timeoutMs: account.httpClientTimeoutMs,
         minIntervalMs: account.requestIntervalMs,
+        backfillIntervalMs: account.backfillRequestIntervalMs,
+        maxResponseBytes: account.responseMaxBytes,
         logger: logger.child({ account_number: account.accountNumber }),
         ...options.client,
       }),
@@ -142,24 +200,48 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
     strict: options.strict,
     since: options.since,
     commitIntervalMs: COMMIT_INTERVAL_MS,
-    onProgress: progress
-      ? (p: {
-          accountNumber: string;
-          stream: string;
-          fraction: number | undefined;
-          counts: StreamRunResult['counts'];
-        }) => {
-          progress.update(`${p.accountNumber} ${p.stream}`, p.fraction, p.counts);
-        }
-      : undefined,
+    onStart: (p: { accountNumber: string; stream: string }) => {
+      progressLog?.start(p.accountNumber, p.stream);
+    },
+    onProgress: (p: {
+      accountNumber: string;
+      stream: string;
+      fraction: number | undefined;
+      counts: StreamRunResult['counts'];
+    }) => {
+      progress?.update(`${p.accountNumber} ${p.stream}`, p.fraction, p.counts);
+      progressLog?.update(p.accountNumber, p.stream, p.fraction, p.counts);
+    },
     onResult: (result: StreamRunResult) => {
       progress?.done();
       results.push(result);
+      const tookMs = progressLog?.end(result.accountNumber, result.stream);
+      logger.info(
+        {
+          code: 'STREAM_DONE',
+          account_number: result.accountNumber,
+          stream: result.stream,
+          outcome: result.outcome,
+          ...result.counts,
+          ...(tookMs === undefined ? {} : { duration_ms: tookMs }),
+          ...(result.error === undefined ? {} : { error: result.error.code }),
+        },
+        summaryLine(result),
+      );
       credentials.record(result);
       options.stdout.write(`${summaryLine(result)}\n`);
       if (result.error !== undefined && options.interactive)
         options.stderr.write(`  ${result.stream}: ${result.error.code}: ${result.error.message}\n`);
     },
+  };
+  const stopped = (exitCode: number): RunCollectResult => {
+    options.signal.removeEventListener('abort', onAbort);
+    const failedStreams = results.filter((r) => r.outcome === 'failed').length;
+    logger.info(
+      { code: 'COLLECT_STOPPED', exit_code: exitCode, stream_runs: results.length, failed: failedStreams },
+      `collect stopped: ${results.length} stream run(s), ${failedStreams} failed, exit code ${exitCode}`,
+    );
+    return { exitCode, results };
   };
   try {
     if (options.once) await collectOnce(config, deps, collectOptions);
@@ -168,16 +250,16 @@ export async function runCollect(options: RunCollectOptions): Promise<RunCollect
     const d = describeError(error);
     options.stderr.write(`lastpass-elastic collect: ${d.message}\n`);
     await sink.close();
-    return { exitCode: error instanceof CollectorError && error.usage ? 2 : 1, results };
+    return stopped(error instanceof CollectorError && error.usage ? 2 : 1);
   }
   await sink.close();
   if (credentials.signal.aborted) {
     options.stderr.write(
       `lastpass-elastic collect: LastPass refused the credentials of every account (LASTPASS_AUTH_FAILED): fix the account number or provisioning hash, then start again (exit ${EXIT_CREDENTIALS_REFUSED})\n`,
     );
-    return { exitCode: EXIT_CREDENTIALS_REFUSED, results };
+    return stopped(EXIT_CREDENTIALS_REFUSED);
   }
-  return { exitCode: options.once ? onceExitCode(results) : 0, results };
+  return stopped(options.once ? onceExitCode(results) : 0);
 }
 
 /**

@@ -28,7 +28,7 @@ export const SIMULATOR_USAGE = `lastpass-elastic simulator [flags]
   --time-zone ZONE            IANA zone of the account (env LASTPASS_TIME_ZONE; default America/New_York)
   --page-size N               events per reporting response (default 10000)
   --events N  --users N  --shared-folders N  --groups N  --invited N
-  --start T --end T | --now T RFC 3339 history span / virtual clock
+  --start T --end T | --now T RFC 3339 history span / virtual clock (default: 270 days ending now)
   --clock fixed|running       running: the virtual clock follows real time (default running)
   --next-mode older-microtime|repeat-last   --next-type number|string
   --order newest-first|oldest-first         --from-exclusive  --to-exclusive

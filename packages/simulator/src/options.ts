@@ -63,7 +63,12 @@ export const simulatorOptionsSchema = z.object({
   sharedFolders: z.number().int().min(4).max(100_000).default(12),
   groups: z.number().int().min(1).max(1_000).default(5),
   invited: z.number().int().nonnegative().max(10_000).default(3),
-  /** History span (UTC instants). Defaults: end = `now` or 2024-11-15T00:00:00Z; start = end − 270 days (crosses both 2024 DST changes in US zones). */
+  /**
+   * History span (UTC instants). Defaults: end = `now`, else the real current time with the `running`
+   * clock (the CLI's default: the history ends when the simulator starts, so `collect` finds events in
+   * its default window), else 2024-11-15T00:00:00Z (the `fixed` clock: deterministic tenants for
+   * tests); start = end − 270 days (crosses both DST changes of US zones).
+   */
   start: instant.optional(),
   end: instant.optional(),
   /** Virtual "now" of the API; default `end`. Events after `now` are not visible. */
@@ -128,6 +133,7 @@ export class SimulatorOptionsError extends Error {
 /** Validates and completes options; throws SimulatorOptionsError naming the option. */
 export function resolveOptions(
   input: SimulatorOptionsInput | Partial<SimulatorOptions> = {},
+  realNow: () => number = Date.now,
 ): SimulatorOptions {
   const parsed = simulatorOptionsSchema.safeParse(input);
   if (!parsed.success) {
@@ -143,7 +149,9 @@ export function resolveOptions(
       `expected an IANA time zone, got ${JSON.stringify(o.timeZone)}`,
     );
   }
-  const end = o.end ?? o.now ?? DEFAULT_END;
+  // whole seconds: the history's events fall on whole seconds
+  const end =
+    o.end ?? o.now ?? (o.clock === 'running' ? new Date(Math.floor(realNow() / 1000) * 1000) : DEFAULT_END);
   const start = o.start ?? new Date(end.getTime() - 270 * DAY_MS);
   const now = o.now ?? end;
   if (start.getTime() >= end.getTime())

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { parseSimulatorArgs, runSimulatorCli, type RunningSimulator } from '../src';
+import { parseSimulatorArgs, resolveOptions, runSimulatorCli, type RunningSimulator } from '../src';
 
 function io(env: NodeJS.ProcessEnv = {}) {
   const stdout = new PassThrough();
@@ -118,6 +118,35 @@ describe('flags', () => {
     expect(t.err()).toContain(message);
     expect(t.err().trim().split('\n')).toHaveLength(1);
     expect(t.out()).toBe('');
+  });
+});
+
+describe('the history span by default (issue #15 §11)', () => {
+  const realNow = () => Date.parse('2026-03-04T05:06:07.890Z');
+
+  it('the CLI (running clock) ends its history at the real current time, so collect finds events', () => {
+    const { options } = parseSimulatorArgs([], {});
+    const resolved = resolveOptions(options, realNow);
+    expect(resolved.clock).toBe('running');
+    expect(resolved.end.toISOString()).toBe('2026-03-04T05:06:07.000Z');
+    expect(resolved.now).toEqual(resolved.end);
+    expect(resolved.end.getTime() - resolved.start.getTime()).toBe(270 * 86_400_000);
+  });
+
+  it('the library default (fixed clock) stays the deterministic 2024 span; explicit --end/--now win', () => {
+    expect(resolveOptions({}, realNow).end.toISOString()).toBe('2024-11-15T00:00:00.000Z');
+    expect(
+      resolveOptions(
+        parseSimulatorArgs(['--end', '2024-06-01T00:00:00Z'], {}).options,
+        realNow,
+      ).end.toISOString(),
+    ).toBe('2024-06-01T00:00:00.000Z');
+    expect(
+      resolveOptions(
+        parseSimulatorArgs(['--now', '2025-01-01T00:00:00Z'], {}).options,
+        realNow,
+      ).end.toISOString(),
+    ).toBe('2025-01-01T00:00:00.000Z');
   });
 });
 

@@ -44,12 +44,19 @@ export const COLLECT_FLAGS = {
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** `--since` as epoch ms; a UsageError naming the flag otherwise. */
-export function parseSince(text: string | undefined): number | undefined {
+/**
+ * `--since` as epoch ms; a UsageError naming the flag otherwise — also for a time after `now`: a future
+ * start would be stored as the cursor and nothing would be collected until then (issue #15 §2).
+ */
+export function parseSince(text: string | undefined, now: number = Date.now()): number | undefined {
   if (text === undefined) return undefined;
   const ms = Date.parse(text);
   if (!RFC3339.test(text) || Number.isNaN(ms))
     throw new UsageError(`--since: expected an RFC 3339 time such as 2024-03-01T00:00:00Z, got "${text}"`);
+  if (ms > now)
+    throw new UsageError(
+      `--since: expected a time in the past (the first event-report window starts there), got "${text}", which is after now (${new Date(now).toISOString()})`,
+    );
   return ms;
 }
 

@@ -75,6 +75,8 @@ export interface CheckpointStore {
   commit(accountNumber: string, stream: StreamId, state: StreamState, now: Date): Promise<void>;
   /** Every (account, stream) with state, for `status`. */
   list(): Promise<{ accountNumber: string; stream: StreamId }[]>;
+  /** Where the state of (account, stream) lives, for messages (e.g. the file path). */
+  locate?(accountNumber: string, stream: StreamId): string;
 }
 
 /** Validates a state document read from `where`; unreadable or foreign state is an error naming it. */
@@ -124,6 +126,10 @@ export class FileCheckpointStore implements CheckpointStore {
 
   fileOf(accountNumber: string, stream: StreamId): string {
     return join(this.stateDir, accountNumber, `${stream}.json`);
+  }
+
+  locate(accountNumber: string, stream: StreamId): string {
+    return this.fileOf(accountNumber, stream);
   }
 
   load(accountNumber: string, stream: StreamId): Promise<StreamState | undefined> {

@@ -43,6 +43,9 @@ export interface AccountConfig {
   apiUser: string;
   httpClientTimeoutMs: number;
   requestIntervalMs: number;
+  /** Pacing while answers carry records (issue #15 §12); the client never uses more than requestIntervalMs. */
+  backfillRequestIntervalMs: number;
+  responseMaxBytes: number;
   eventReport: EventReportSettings;
   user: InventorySettings;
   detailedSharedFolder: InventorySettings;
@@ -94,6 +97,8 @@ export const DEFAULTS = {
   detailed_shared_folder: { interval: '24h', page_size: 1000 },
   httpClientTimeout: '60s',
   requestInterval: '1s',
+  backfillRequestInterval: '100ms',
+  responseMaxBytes: 64 * 1024 * 1024,
   outputDir: './output',
   stateDir: './state',
   namespace: 'default',
@@ -328,6 +333,8 @@ function resolveAccount(
     apiUser: merged.api_user ?? DEFAULT_API_USER,
     httpClientTimeoutMs: ms(merged.http_client_timeout ?? DEFAULTS.httpClientTimeout),
     requestIntervalMs: ms(merged.request_interval ?? DEFAULTS.requestInterval),
+    backfillRequestIntervalMs: ms(merged.backfill_request_interval ?? DEFAULTS.backfillRequestInterval),
+    responseMaxBytes: merged.response_max_bytes ?? DEFAULTS.responseMaxBytes,
     eventReport,
     user: inventory('user', merged.user),
     detailedSharedFolder: inventory('detailed_shared_folder', merged.detailed_shared_folder),

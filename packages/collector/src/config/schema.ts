@@ -72,6 +72,10 @@ const accountFields = {
   http_client_timeout: duration.optional(),
   /** Minimum time between the starts of two API requests to this account (collector only; default 1s). */
   request_interval: duration.optional(),
+  /** The interval instead while answers carry records (a backfill or snapshot under way; default 100ms, never above request_interval). */
+  backfill_request_interval: duration.optional(),
+  /** Largest API answer accepted, in bytes (default 64 MiB). */
+  response_max_bytes: z.number().int().min(1024).optional(),
   tags: z.array(z.string()).optional(),
   preserve_original_event: z.boolean().optional(),
   event_report: eventReportFileSchema.optional(),

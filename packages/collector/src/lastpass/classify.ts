@@ -3,16 +3,9 @@
  * `Content-Type` header is never looked at (LastPass labels JSON `text/xml;charset=UTF-8`).
  */
 import { LastPassError } from './errors';
+import type { Redactor } from './redact';
 
 export type Command = 'reporting' | 'getuserdata' | 'getsfdata' | 'getdetailedsfdata';
-
-const EXCERPT_LENGTH = 120;
-
-/** A short, single-line excerpt of a body for error messages (the caller redacts it). */
-export function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > EXCERPT_LENGTH ? `${flat.slice(0, EXCERPT_LENGTH)}…` : flat;
-}
 
 /** `Retry-After` as delta-seconds or an HTTP date, in ms from `nowMs`; undefined when absent or invalid. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
@@ -30,6 +23,7 @@ export function classifyStatus(
   retryAfter: string | undefined,
   body: string,
   nowMs: number,
+  redactor: Redactor,
 ): void {
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(retryAfter, nowMs);
@@ -53,7 +47,7 @@ export function classifyStatus(
   if (status !== 200) {
     throw new LastPassError(
       'LASTPASS_HTTP_ERROR',
-      `${command}: unexpected HTTP ${status}: ${JSON.stringify(excerpt(body))}`,
+      `${command}: unexpected HTTP ${status}: ${JSON.stringify(redactor.excerpt(body))}`,
       { command, status },
     );
   }
@@ -66,7 +60,7 @@ const RESTRICTED_HINT =
  * Parses a 200 body to JSON. XML bodies are LastPass's error channel: `Authorization Error` means the
  * account number or provisioning hash is wrong (the same body for both).
  */
-export function parseBody(command: Command, body: string): unknown {
+export function parseBody(command: Command, body: string, redactor: Redactor): unknown {
   const trimmed = body.trim();
   if (trimmed.startsWith('<?xml') || trimmed.startsWith('<lastpass')) {
     const rc = /\brc\s*=\s*(?:"([^"]*)"|'([^']*)')/
@@ -83,13 +77,13 @@ export function parseBody(command: Command, body: string): unknown {
     if (command !== 'reporting') {
       throw new LastPassError(
         'LASTPASS_COMMAND_RESTRICTED',
-        `${command}: LastPass refused the command (rc ${JSON.stringify(rc ?? excerpt(trimmed))}); ${RESTRICTED_HINT}`,
+        `${command}: LastPass refused the command (rc ${JSON.stringify(redactor.excerpt(rc ?? trimmed))}); ${RESTRICTED_HINT}`,
         { command },
       );
     }
     throw new LastPassError(
       'LASTPASS_API_ERROR',
-      `${command}: LastPass answered with an error (rc ${JSON.stringify(rc ?? excerpt(trimmed))})`,
+      `${command}: LastPass answered with an error (rc ${JSON.stringify(redactor.excerpt(rc ?? trimmed))})`,
       { command },
     );
   }
@@ -108,9 +102,18 @@ export function parseBody(command: Command, body: string): unknown {
         { command },
       );
     }
+    if (trimmed.startsWith('<')) {
+      // Markup that is not LastPass's XML error channel: a maintenance, proxy or gateway page served
+      // with HTTP 200. Transient by nature: retried like a 5xx.
+      throw new LastPassError(
+        'LASTPASS_HTML_RESPONSE',
+        `${command}: LastPass answered an HTML page instead of JSON (HTTP 200; a maintenance or proxy page?): ${JSON.stringify(redactor.excerpt(trimmed))}`,
+        { command },
+      );
+    }
     throw new LastPassError(
       'LASTPASS_UNEXPECTED_RESPONSE',
-      `${command}: the response is not JSON: ${JSON.stringify(excerpt(trimmed))}`,
+      `${command}: the response is not JSON: ${JSON.stringify(redactor.excerpt(trimmed))}`,
       { command },
     );
   }
@@ -133,7 +136,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function assertNotRefusal(
   command: Command,
   parsed: unknown,
-  redact: (text: string) => string,
+  redactor: Redactor,
   expectedKey?: string,
 ): void {
   const refusal =
@@ -147,9 +150,7 @@ export function assertNotRefusal(
   if (refusal) {
     throw new LastPassError(
       'LASTPASS_COMMAND_RESTRICTED',
-      redact(
-        `${command}: LastPass refused the command (${JSON.stringify(excerpt(JSON.stringify(parsed)))}); ${RESTRICTED_HINT}`,
-      ),
+      `${command}: LastPass refused the command (${JSON.stringify(redactor.excerpt(JSON.stringify(parsed)))}); ${RESTRICTED_HINT}`,
       { command },
     );
   }

@@ -5,15 +5,19 @@
  */
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { assertNotRefusal, excerpt, statusKind, type Command } from './classify';
+import { assertNotRefusal, statusKind, type Command } from './classify';
 import { systemClock, type Clock } from './clock';
 import { LastPassError } from './errors';
 import { fixedHash, type ProvisioningHashSource } from './hash-source';
+import { DEFAULT_BACKFILL_INTERVAL_MS, Pacer } from './pacer';
 import { dataMemberTexts } from './raw-records';
+import { createRedactor } from './redact';
 import {
   WALL_CLOCK_PATTERN,
+  isRawEvent,
   isReportingResponse,
-  reportingResponseSchema,
+  rawEventSchema,
+  reportingEnvelopeSchema,
   sharedFolderResponseSchema,
   userDataResponseSchema,
   type RawEvent,
@@ -22,7 +26,7 @@ import {
   type ReportingResponse,
 } from './schemas';
 import type { RequestTracer } from './tracer';
-import { Transport, type Logger, type RetryOptions } from './transport';
+import { Transport, type HasRecords, type Logger, type RetryOptions } from './transport';
 
 export const DEFAULT_LASTPASS_URL = 'https://lastpass.com/enterpriseapi.php';
 
@@ -41,6 +45,13 @@ export interface LastPassClientOptions {
   timeoutMs?: number;
   /** Minimum interval between the starts of two HTTP requests. Default 1,000 ms. */
   minIntervalMs?: number;
+  /**
+   * The interval instead after an answer that carried records (a backfill or snapshot under way):
+   * default 100 ms, never more than `minIntervalMs`. A 429 slows both down (see `Pacer`).
+   */
+  backfillIntervalMs?: number;
+  /** Answers larger than this are refused (LASTPASS_RESPONSE_TOO_LARGE). Default 64 MiB. */
+  maxResponseBytes?: number;
   tracer?: RequestTracer;
   logger?: Logger;
   /** Shutdown: aborts backoff and rate-limit waits and requests in flight (LASTPASS_ABORTED). */
@@ -73,6 +84,8 @@ export interface ReportingPage {
   /** `next` exactly as received (number or string); `null` when absent or null. */
   next: string | number | null;
   apiCalls: number;
+  /** Records that failed validation (absent when every record passed): not in `events`. */
+  rejected?: RejectedEvent[];
 }
 
 export interface UserDataPage {
@@ -106,6 +119,16 @@ export interface LastPassClient {
   readonly apiCalls: number;
 }
 
+/** One `EventN` record that failed validation: left out of `events`, for the dead-letter file. */
+export interface RejectedEvent {
+  /** Its key in `data` (`Event17`). */
+  key: string;
+  /** The record as received (any JSON value). */
+  record: unknown;
+  /** One line: the field and what was expected. */
+  reason: string;
+}
+
 const optionsSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
   accountNumber: z.string().regex(/^\d{1,15}$/, 'expected the numeric account number (CID)'),
@@ -113,6 +136,8 @@ const optionsSchema = z.object({
   apiUser: z.string().min(1, 'expected a non-empty label'),
   timeoutMs: z.number().int('expected an integer').nonnegative('expected ≥ 0'),
   minIntervalMs: z.number().int('expected an integer').nonnegative('expected ≥ 0'),
+  backfillIntervalMs: z.number().int('expected an integer').nonnegative('expected ≥ 0'),
+  maxResponseBytes: z.number().int('expected an integer').positive('expected > 0'),
   retry: z.object({
     maxAttempts: z.number().int().min(1, 'expected ≥ 1'),
     baseDelayMs: z.number().nonnegative(),
@@ -120,6 +145,20 @@ const optionsSchema = z.object({
     maxElapsedMs: z.number().nonnegative(),
   }),
 });
+
+/** Default `maxResponseBytes`: 64 MiB (a 10,000-event page is about 3 MB). */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Does a map hold at least one member (without counting them)? */
+function hasMembers(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
+}
 
 function invalid(field: string, message: string): LastPassError {
   return new LastPassError('LASTPASS_INVALID_REQUEST', `${field}: ${message}`);
@@ -206,6 +245,8 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     apiUser: options.apiUser,
     timeoutMs: options.timeoutMs ?? 120_000,
     minIntervalMs: options.minIntervalMs ?? 1_000,
+    backfillIntervalMs: options.backfillIntervalMs ?? DEFAULT_BACKFILL_INTERVAL_MS,
+    maxResponseBytes: options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES,
     retry: {
       maxAttempts: options.retry?.maxAttempts ?? 5,
       baseDelayMs: options.retry?.baseDelayMs ?? 1_000,
@@ -220,22 +261,22 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
   }
   // Every hash this client has sent is redacted, the refused old one too after a re-read.
   const secrets = new Set([hashSource.current()]);
-  const redact = (text: string): string => {
-    let out = text;
-    for (const secret of secrets) if (secret.length > 0) out = out.split(secret).join('[REDACTED]');
-    return out;
-  };
+  const redactor = createRedactor(() => [...secrets]);
   const transport = new Transport({
     url: resolved.url,
     dispatcher: options.dispatcher,
     clock: options.clock ?? systemClock,
     retry: resolved.retry,
     timeoutMs: resolved.timeoutMs,
-    minIntervalMs: resolved.minIntervalMs,
+    pacer: new Pacer({
+      intervalMs: resolved.minIntervalMs,
+      backfillIntervalMs: Math.min(resolved.backfillIntervalMs, resolved.minIntervalMs),
+    }),
+    maxResponseBytes: resolved.maxResponseBytes,
     tracer: options.tracer,
     logger: options.logger,
     signal: options.signal,
-    redact,
+    redactor,
   });
   const cid = Number(resolved.accountNumber);
 
@@ -248,9 +289,9 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
   }
 
   /** Sends once; when LastPass refuses the hash and its source holds a new one, sends again with it. */
-  async function send(command: Command, body: () => Record<string, unknown>) {
+  async function send(command: Command, body: () => Record<string, unknown>, hasRecords?: HasRecords) {
     try {
-      return await transport.send(command, body());
+      return await transport.send(command, body(), hasRecords);
     } catch (error) {
       if (!(error instanceof LastPassError && error.code === 'LASTPASS_AUTH_FAILED') || !hashSource.refresh())
         throw error;
@@ -259,8 +300,14 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
         { command, code: 'LASTPASS_HASH_RELOADED' },
         `${command}: LastPass refused the provisioning hash; its file holds a new one: retrying with it`,
       );
-      const again = await transport.send(command, body());
-      return { ...again, apiCalls: again.apiCalls + 1 };
+      try {
+        const again = await transport.send(command, body(), hasRecords);
+        return { ...again, apiCalls: again.apiCalls + 1 };
+      } catch (retried) {
+        // the refused request counts too (summary counts)
+        if (retried instanceof LastPassError && retried.attempts !== undefined) retried.attempts += 1;
+        throw retried;
+      }
     }
   }
 
@@ -269,9 +316,7 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
     return new LastPassError(
       'LASTPASS_UNEXPECTED_RESPONSE',
-      redact(
-        `${command}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}; body starts ${JSON.stringify(excerpt(JSON.stringify(parsed) ?? ''))}`,
-      ),
+      `${command}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}; body starts ${JSON.stringify(redactor.excerpt(JSON.stringify(parsed) ?? ''))}`,
       { command },
     );
   }
@@ -282,12 +327,53 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     command: 'getsfdata' | 'getdetailedsfdata',
     data: unknown,
   ): Promise<SharedFolderPage> {
-    const { parsed, apiCalls } = await send(command, () => envelope(command, data));
-    assertNotRefusal(command, parsed, redact);
+    const { parsed, apiCalls } = await send(command, () => envelope(command, data), hasMembers);
+    assertNotRefusal(command, parsed, redactor);
     const result = sharedFolderResponseSchema.safeParse(parsed);
     if (!result.success) throw shapeError(command, parsed, result.error);
     const map = Array.isArray(parsed) ? {} : (parsed as Record<string, RawSharedFolder>);
     return { folders: map, count: Object.keys(map).length, apiCalls };
+  }
+
+  /**
+   * The slow path of `reporting` (the page guard said no): the envelope must pass its schema; each record
+   * that fails `rawEventSchema` is returned with its reason. More than half of a page's records failing
+   * (and more than 10) looks like a change of format, not a bad record: the page fails instead, so the
+   * cursor never races through a history that is all dead letters.
+   */
+  function rejectedRecords(parsed: unknown): RejectedEvent[] {
+    const envelope = reportingEnvelopeSchema.safeParse(parsed);
+    if (!envelope.success) throw shapeError('reporting', parsed, envelope.error);
+    const data = (parsed as { data?: unknown }).data;
+    // zod's record parsing passes over a `__proto__` key unchecked: such an entry is never shipped.
+    if (typeof data === 'object' && data !== null && Object.hasOwn(data, '__proto__'))
+      throw new LastPassError(
+        'LASTPASS_UNEXPECTED_RESPONSE',
+        'reporting: unexpected response shape at data.__proto__: expected an EventN key',
+        { command: 'reporting' },
+      );
+    if (!isObject(data)) return [];
+    const rejected: RejectedEvent[] = [];
+    let total = 0;
+    for (const key of Object.keys(data)) {
+      total++;
+      const record = data[key];
+      if (isRawEvent(record)) continue;
+      const result = rawEventSchema.safeParse(record);
+      if (result.success) continue;
+      const issue = result.error.issues[0];
+      const path = [key, ...(issue?.path.map(String) ?? [])].join('.');
+      rejected.push({ key, record, reason: redactor.text(`${path}: ${issue?.message ?? 'invalid'}`) });
+    }
+    if (rejected.length > 10 && rejected.length * 2 > total) {
+      const first = rejected[0];
+      throw new LastPassError(
+        'LASTPASS_UNEXPECTED_RESPONSE',
+        `reporting: ${rejected.length} of ${total} records fail validation (first: ${first?.reason ?? ''}): the answer's format looks changed; nothing was delivered or dead-lettered`,
+        { command: 'reporting' },
+      );
+    }
+    return rejected;
   }
 
   function pageParams(pageSize: number | undefined, pageIndex: number | undefined): void {
@@ -318,8 +404,10 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (req.search !== undefined) data.search = req.search;
       if (req.user !== undefined) data.user = req.user;
       if (req.admin !== undefined) data.admin = req.admin;
-      const { parsed, text, apiCalls } = await send('reporting', () =>
-        envelope('reporting', data, { user: req.user ?? 'allusers' }),
+      const { parsed, text, apiCalls } = await send(
+        'reporting',
+        () => envelope('reporting', data, { user: req.user ?? 'allusers' }),
+        (answer) => hasMembers(isObject(answer) ? answer.data : undefined),
       );
       const status =
         typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
@@ -328,44 +416,42 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (typeof status === 'string' && statusKind(status) !== 'ok') {
         throw new LastPassError(
           'LASTPASS_REPORT_FAILED',
-          redact(
-            `reporting: status ${JSON.stringify(status)}${statusKind(status) === 'unknown' ? ' (unknown status value)' : ''} for ${req.from} – ${req.to}: ${JSON.stringify(excerpt(JSON.stringify(parsed)))}`,
-          ),
+          `reporting: status ${JSON.stringify(redactor.excerpt(status))}${statusKind(status) === 'unknown' ? ' (unknown status value)' : ''} for ${req.from} – ${req.to}: ${JSON.stringify(redactor.excerpt(JSON.stringify(parsed)))}`,
           { command: 'reporting' },
         );
       }
       // The allocation-free guard accepts only what the schema accepts; whatever it does not accept
-      // goes to the schema, which decides (and names the failing path). Both read `parsed` itself.
-      if (!isReportingResponse(parsed)) {
-        const result = reportingResponseSchema.safeParse(parsed);
-        if (!result.success) throw shapeError('reporting', parsed, result.error);
-        // zod's record parsing passes over a `__proto__` key unchecked: such an entry is never shipped.
-        const data = (parsed as { data?: unknown }).data;
-        if (typeof data === 'object' && data !== null && Object.hasOwn(data, '__proto__'))
-          throw new LastPassError(
-            'LASTPASS_UNEXPECTED_RESPONSE',
-            'reporting: unexpected response shape at data.__proto__: expected an EventN key',
-            { command: 'reporting' },
-          );
-      }
+      // goes to the schemas: the envelope first (a bad one fails the page, naming the path), then each
+      // record on its own (a bad one is set aside with its reason). Both read `parsed` itself.
+      const rejected = isReportingResponse(parsed) ? undefined : rejectedRecords(parsed);
       const body = parsed as ReportingResponse;
-      const { events, keys } = orderedRecords(body.data);
-      const texts = keys === undefined ? undefined : dataMemberTexts(text, keys);
+      const ordered = orderedRecords(body.data);
+      let events = ordered.events;
+      let texts = ordered.keys === undefined ? undefined : dataMemberTexts(text, ordered.keys);
+      if (rejected !== undefined && rejected.length > 0) {
+        const bad = new Set(rejected.map((r) => r.record));
+        const kept = events.map((e) => !bad.has(e));
+        events = events.filter((_, i) => kept[i]);
+        texts = texts?.filter((_, i) => kept[i]);
+      }
       return {
         status: body.status,
         events,
         ...(texts === undefined ? {} : { texts }),
         next: body.next ?? null,
         apiCalls,
+        ...(rejected === undefined || rejected.length === 0 ? {} : { rejected }),
       };
     },
 
     async getUserData(req) {
       pageParams(req.pageSize, req.pageIndex);
-      const { parsed, apiCalls } = await send('getuserdata', () =>
-        envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
+      const { parsed, apiCalls } = await send(
+        'getuserdata',
+        () => envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
+        (answer) => hasMembers(isObject(answer) ? answer.Users : undefined),
       );
-      assertNotRefusal('getuserdata', parsed, redact, 'Users');
+      assertNotRefusal('getuserdata', parsed, redactor, 'Users');
       const result = userDataResponseSchema.safeParse(parsed);
       if (!result.success) throw shapeError('getuserdata', parsed, result.error);
       const body = parsed as { Users: Record<string, RawUser> | []; Groups?: Record<string, string[]> | [] };

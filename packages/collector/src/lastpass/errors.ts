@@ -16,6 +16,10 @@ export const LASTPASS_ERRORS = {
   LASTPASS_TIMEOUT: { retryable: true },
   /** A body that starts like JSON but ends early (connection cut mid-body). */
   LASTPASS_TRUNCATED_RESPONSE: { retryable: true },
+  /** An HTML page (not LastPass's XML error body) with HTTP 200: a maintenance or proxy page; retried. */
+  LASTPASS_HTML_RESPONSE: { retryable: true },
+  /** The answer passed `response_max_bytes` (the download is stopped there). */
+  LASTPASS_RESPONSE_TOO_LARGE: { retryable: false },
   /** Not JSON, or JSON of the wrong shape for the command (a vendor change). */
   LASTPASS_UNEXPECTED_RESPONSE: { retryable: false },
   /** HTTP status other than 200, 429 and 5xx. */
@@ -48,7 +52,8 @@ export class LastPassError extends Error {
   readonly command: string | undefined;
   readonly status: number | undefined;
   readonly retryAfterMs: number | undefined;
-  readonly attempts: number | undefined;
+  /** HTTP requests the failed call made (set on every error a call throws, retries included). */
+  attempts: number | undefined;
 
   constructor(code: LastPassErrorCode, message: string, details: LastPassErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

@@ -5,6 +5,7 @@ export {
   type DetailedSharedFolderPage,
   type LastPassClient,
   type LastPassClientOptions,
+  type RejectedEvent,
   type ReportingPage,
   type ReportingRequest,
   type SharedFolderPage,

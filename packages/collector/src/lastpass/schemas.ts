@@ -41,6 +41,15 @@ export const reportingResponseSchema = z.looseObject({
   next: z.union([z.null(), z.number(), z.string()]).optional(),
   data: mapOf(rawEventSchema).optional(),
 });
+/**
+ * The envelope alone (records unchecked): when the page guard refuses an answer, the envelope is checked
+ * with this and each record on its own, so one bad record is set aside instead of failing the page.
+ */
+export const reportingEnvelopeSchema = z.looseObject({
+  status: z.string(),
+  next: z.union([z.null(), z.number(), z.string()]).optional(),
+  data: mapOf(z.unknown()).optional(),
+});
 /** A body the schema accepts, as received: `data` may still be PHP's `[]` (the schema reads it as `{}`). */
 export type ReportingResponse = Pick<z.infer<typeof reportingResponseSchema>, 'status' | 'next'> & {
   data?: Record<string, RawEvent> | [];

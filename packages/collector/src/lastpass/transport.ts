@@ -4,10 +4,13 @@
  * undici. Calls are serialised: one request in flight per client (= per account). POST is retried
  * deliberately: every command this client sends is read-only.
  */
+import { isUtf8 } from 'node:buffer';
 import { request, type Dispatcher } from 'undici';
 import type { Clock } from './clock';
-import { classifyStatus, excerpt, parseBody, type Command } from './classify';
+import { classifyStatus, parseBody, type Command } from './classify';
 import { LastPassError, type LastPassErrorCode } from './errors';
+import type { Pacer } from './pacer';
+import type { Redactor } from './redact';
 import type { RequestTracer } from './tracer';
 
 export interface RetryOptions {
@@ -33,14 +36,20 @@ export interface TransportOptions {
   clock: Clock;
   retry: Required<RetryOptions>;
   timeoutMs: number;
-  minIntervalMs: number;
+  /** When each request may start (request_interval, backfill pacing, 429 penalty). */
+  pacer: Pacer;
+  /** A larger answer is stopped there: LASTPASS_RESPONSE_TOO_LARGE. */
+  maxResponseBytes: number;
   tracer: RequestTracer | undefined;
   logger: Logger | undefined;
   /** Aborts waits and requests in flight (shutdown). */
   signal: AbortSignal | undefined;
-  /** Replaces every occurrence of the secret. */
-  redact: (text: string) => string;
+  /** Keeps the secret out of messages, traces and excerpts. */
+  redactor: Redactor;
 }
+
+/** Says whether a parsed answer carried any record (it paces the next request: see Pacer). */
+export type HasRecords = (parsed: unknown) => boolean;
 
 export interface TransportResult {
   parsed: unknown;
@@ -62,7 +71,6 @@ interface AttemptOutcome {
 }
 
 export class Transport {
-  #lastRequestAt = Number.NEGATIVE_INFINITY;
   #queue: Promise<unknown> = Promise.resolve();
   #totalCalls = 0;
 
@@ -74,16 +82,20 @@ export class Transport {
   }
 
   /** Sends `body` (serialised after any call in flight) and returns the parsed JSON of a 200 answer. */
-  send(command: Command, body: Record<string, unknown>): Promise<TransportResult> {
+  send(command: Command, body: Record<string, unknown>, hasRecords?: HasRecords): Promise<TransportResult> {
     const run = this.#queue.then(
-      () => this.#withRetry(command, body),
-      () => this.#withRetry(command, body),
+      () => this.#withRetry(command, body, hasRecords),
+      () => this.#withRetry(command, body, hasRecords),
     );
     this.#queue = run.catch(() => undefined);
     return run;
   }
 
-  async #withRetry(command: Command, body: Record<string, unknown>): Promise<TransportResult> {
+  async #withRetry(
+    command: Command,
+    body: Record<string, unknown>,
+    hasRecords: HasRecords | undefined,
+  ): Promise<TransportResult> {
     const { clock, retry, logger } = this.options;
     const startedAt = clock.now();
     let apiCalls = 0;
@@ -91,10 +103,12 @@ export class Transport {
       this.#throwIfAborted(command);
       try {
         apiCalls++;
-        const { parsed, text } = await this.#attempt(command, body, attempt);
+        const { parsed, text } = await this.#attempt(command, body, attempt, hasRecords);
         return { parsed, text, apiCalls };
       } catch (error) {
         const failure = this.#normalise(command, error);
+        // every error a call throws says how many requests the call made (summary counts, issue #15 §8)
+        failure.attempts ??= attempt;
         if (!failure.retryable) throw failure;
         const backoff = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1));
         const jittered = backoff / 2 + (clock.random?.() ?? Math.random()) * (backoff / 2);
@@ -151,7 +165,7 @@ export class Transport {
       return new LastPassError('LASTPASS_ABORTED', `${command}: aborted`, { command, cause: error });
     }
     if (error instanceof LastPassError) {
-      error.message = this.options.redact(error.message);
+      error.message = this.options.redactor.text(error.message);
       return error;
     }
     const code = errorCode(error);
@@ -164,7 +178,7 @@ export class Transport {
     const detail = code ?? (error instanceof Error ? error.name : 'unknown error');
     return new LastPassError(
       'LASTPASS_UNAVAILABLE',
-      `${command}: network error (${this.options.redact(detail)})`,
+      `${command}: network error (${this.options.redactor.text(detail)})`,
       {
         command,
         cause: error,
@@ -176,17 +190,19 @@ export class Transport {
     command: Command,
     body: Record<string, unknown>,
     attempt: number,
+    hasRecords: HasRecords | undefined,
   ): Promise<{ parsed: unknown; text: string }> {
-    const { clock, minIntervalMs } = this.options;
-    const wait = this.#lastRequestAt + minIntervalMs - clock.now();
+    const { clock, pacer } = this.options;
+    const wait = pacer.waitMs(clock.now());
     if (wait > 0) await this.#sleep(command, wait);
     const started = clock.now();
-    this.#lastRequestAt = started;
+    pacer.started(started);
     this.#totalCalls++;
     const outcome: AttemptOutcome = {};
     try {
       const text = await this.#exchange(command, body, outcome);
-      const parsed = parseBody(command, text);
+      const parsed = parseBody(command, text, this.options.redactor);
+      pacer.answered(hasRecords?.(parsed) === true ? 1 : 0);
       this.#trace(command, body, attempt, started, outcome, 'ok');
       this.options.logger?.debug(
         { command, attempt, status: outcome.status, bytes: outcome.bytes, durationMs: clock.now() - started },
@@ -195,6 +211,7 @@ export class Transport {
       return { parsed, text };
     } catch (error) {
       const failure = this.#normalise(command, error);
+      pacer.failed(failure.code === 'LASTPASS_RATE_LIMITED');
       this.#trace(command, body, attempt, started, outcome, failure.code, failure.retryAfterMs);
       throw failure;
     }
@@ -216,9 +233,8 @@ export class Transport {
             : AbortSignal.any([abort.signal, this.options.signal]),
         ...(dispatcher === undefined ? {} : { dispatcher }),
       });
-      const text = await response.body.text();
       outcome.status = response.statusCode;
-      outcome.bytes = Buffer.byteLength(text);
+      const text = await this.#readBody(command, response, outcome);
       outcome.body = text;
       const retryAfter = response.headers['retry-after'];
       classifyStatus(
@@ -227,6 +243,7 @@ export class Transport {
         Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
         text,
         clock.now(),
+        this.options.redactor,
       );
       return text;
     })();
@@ -248,6 +265,50 @@ export class Transport {
     }
   }
 
+  /**
+   * The body as text, stopped at `maxResponseBytes` (LASTPASS_RESPONSE_TOO_LARGE, naming the setting).
+   * Invalid UTF-8 is decoded to U+FFFD, as any JSON reader (the Agent's included) would, and reported.
+   */
+  async #readBody(
+    command: Command,
+    response: Dispatcher.ResponseData,
+    outcome: AttemptOutcome,
+  ): Promise<string> {
+    const max = this.options.maxResponseBytes;
+    const tooLarge = (bytes: string): LastPassError =>
+      new LastPassError(
+        'LASTPASS_RESPONSE_TOO_LARGE',
+        `${command}: the response is larger than response_max_bytes (${max} bytes; ${bytes}): raise response_max_bytes or lower the stream's page size (event_report.page_limit, user.page_size, detailed_shared_folder.page_size)`,
+        { command, ...(outcome.status === undefined ? {} : { status: outcome.status }) },
+      );
+    const declared = Number(response.headers['content-length']);
+    if (Number.isFinite(declared) && declared > max) {
+      response.body.destroy();
+      throw tooLarge(`Content-Length ${declared}`);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > max) {
+        response.body.destroy();
+        throw tooLarge(`stopped after ${size} bytes`);
+      }
+      chunks.push(chunk);
+    }
+    outcome.bytes = size;
+    const bytes = chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size);
+    const text = bytes.toString('utf8');
+    if (!isUtf8(bytes)) {
+      const offset = firstInvalidUtf8(bytes);
+      this.options.logger?.warn(
+        { code: 'LASTPASS_INVALID_UTF8', command, offset, bytes: size },
+        `${command}: the response is not valid UTF-8 (first invalid byte at offset ${offset} of ${size}); the invalid bytes were read as U+FFFD`,
+      );
+    }
+    return text;
+  }
+
   #trace(
     command: Command,
     body: Record<string, unknown>,
@@ -257,9 +318,9 @@ export class Transport {
     result: LastPassErrorCode | 'ok',
     retryAfterMs?: number,
   ): void {
-    const { tracer, clock, redact } = this.options;
+    const { tracer, clock, redactor } = this.options;
     if (tracer === undefined) return;
-    const request = JSON.parse(redact(JSON.stringify({ ...body, provhash: '[REDACTED]' }))) as Record<
+    const request = JSON.parse(redactor.text(JSON.stringify({ ...body, provhash: '[REDACTED]' }))) as Record<
       string,
       unknown
     >;
@@ -273,9 +334,36 @@ export class Transport {
       ...(outcome.bytes === undefined ? {} : { responseBytes: outcome.bytes }),
       outcome: result,
       ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-      ...(result !== 'ok' && outcome.body !== undefined ? { excerpt: redact(excerpt(outcome.body)) } : {}),
+      ...(result !== 'ok' && outcome.body !== undefined ? { excerpt: redactor.excerpt(outcome.body) } : {}),
     });
   }
+}
+
+/** Offset of the first byte that does not belong to a well-formed UTF-8 sequence (-1 when none). */
+export function firstInvalidUtf8(bytes: Uint8Array): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i] ?? 0;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let min: number;
+    if (b >= 0xc2 && b <= 0xdf) [need, min] = [1, 0x80];
+    else if (b >= 0xe0 && b <= 0xef) [need, min] = [2, 0x800];
+    else if (b >= 0xf0 && b <= 0xf4) [need, min] = [3, 0x10000];
+    else return i;
+    let cp = b & (0x3f >> need);
+    for (let k = 1; k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (c & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += need + 1;
+  }
+  return -1;
 }
 
 function errorCode(error: unknown): string | undefined {

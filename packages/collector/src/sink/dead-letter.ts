@@ -14,6 +14,8 @@ export interface DeadLetters {
     entries: { document: RawDocument; type: string; reason: string }[],
     at: Date,
   ): void;
+  /** Where the entries of (account, stream) go, for messages (e.g. the file path). */
+  locate?(accountNumber: string, stream: StreamId): string;
 }
 
 export class FileDeadLetters implements DeadLetters {
@@ -21,6 +23,10 @@ export class FileDeadLetters implements DeadLetters {
 
   fileOf(accountNumber: string, stream: StreamId): string {
     return join(this.stateDir, accountNumber, `${stream}.dead-letter.ndjson`);
+  }
+
+  locate(accountNumber: string, stream: StreamId): string {
+    return this.fileOf(accountNumber, stream);
   }
 
   write(

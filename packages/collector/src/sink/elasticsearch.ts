@@ -177,6 +177,7 @@ export class ElasticsearchSink implements Sink {
     return new CollectorError('SINK_OUTPUT_FAILED', `Elasticsearch error while ${doing}: ${message}`);
   }
 
+  /** Waits before retry number `attempt + 1` (0-based failures since the last progress, at `started`). */
   private async backoff(attempt: number, started: number, why: string): Promise<void> {
     const { clock } = this.options;
     const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
@@ -226,7 +227,11 @@ export class ElasticsearchSink implements Sink {
     const encoded = encodeBulk(`{"create":{"_index":${JSON.stringify(index)}}}\n`, documents);
     const verdicts: (Verdict | undefined)[] = documents.map(() => undefined);
     let pending = documents.map((_, i) => i);
-    const started = this.options.clock.now();
+    // The backoff counts failures since the last attempt that made progress (an item got its verdict),
+    // and so does the elapsed cap (issue #15 §7): after an outage, or while a recovering cluster still
+    // answers some items 429, a round that moves forward starts the next wait from the base delay.
+    let failures = 0;
+    let since = this.options.clock.now();
     for (let attempt = 0; pending.length > 0; attempt++) {
       const body = attempt === 0 ? encoded.body : bulkSubset(encoded, pending);
       let items: BulkItem[];
@@ -243,7 +248,7 @@ export class ElasticsearchSink implements Sink {
         });
       } catch (error) {
         if (!isTransient(error)) throw this.classify(error, `writing to ${index}`);
-        await this.backoff(attempt, started, error instanceof Error ? error.message : String(error));
+        await this.backoff(failures++, since, error instanceof Error ? error.message : String(error));
         continue;
       }
       if (items.length !== pending.length)
@@ -264,9 +269,13 @@ export class ElasticsearchSink implements Sink {
             reason: item.error?.reason ?? 'rejected',
           };
       });
+      if (retry.length < pending.length) {
+        failures = 0;
+        since = this.options.clock.now();
+      }
       pending = retry;
       if (pending.length > 0)
-        await this.backoff(attempt, started, `${pending.length} item(s) answered 429/5xx`);
+        await this.backoff(failures++, since, `${pending.length} item(s) answered 429/5xx`);
     }
     return verdicts.map((v) => v ?? { status: 'failed', type: 'internal', reason: 'no verdict' });
   }

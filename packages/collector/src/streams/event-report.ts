@@ -181,7 +181,7 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
         from,
         to,
       });
-      const count = page.events.length;
+      const count = page.events.length + (page.rejected?.length ?? 0);
       const apiCalls = page.apiCalls;
       const hasNext = page.next !== null && page.next !== undefined && page.next !== '';
       if (hasNext && count > 0 && count < pageLimit) pageLimit = count; // the server's page is smaller than configured
@@ -213,9 +213,15 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
           }
         : {};
       const documents = toDocuments(page.events, page.texts);
+      const rejected = page.rejected?.map((r) => ({
+        document: fromText(JSON.stringify(r.record) ?? 'null'),
+        type: 'lastpass_invalid_record',
+        reason: `reporting ${from} – ${to}: ${r.reason}`,
+      }));
       page = undefined;
       yield {
         documents,
+        ...(rejected === undefined ? {} : { rejected }),
         fetched: count,
         apiCalls,
         commit: cursorAt(subEnd),

@@ -16,6 +16,8 @@ export interface ReportingSource {
     texts?: readonly string[] | undefined;
     next?: string | number | null | undefined;
     apiCalls: number;
+    /** Records that failed validation, left out of `events` (dead-lettered by the stream). */
+    rejected?: readonly { key: string; record: unknown; reason: string }[] | undefined;
   }>;
 }
 export interface UserSource {

@@ -17,14 +17,19 @@ export interface SharedEnvelope {
 export interface RawDocument {
   /** Not serialized (a symbol key); lets sinks write the shared parts from `bytes`. */
   readonly [SHARED_ENVELOPE]?: SharedEnvelope;
-  '@timestamp'?: string;
+  /**
+   * Never set by an input (contracts §3): the Elastic Agent sets `@timestamp` on every event it
+   * publishes, so a raw document carrying one would be sent with the key twice; the pipelines make it.
+   */
+  '@timestamp'?: never;
   message: string;
   data_stream: { type: 'logs'; dataset: string; namespace: string };
   _conf: { account_number: string; time_zone: string };
   tags: string[];
   lastpass_enterprise?: {
     event_report?: { occurrence: number };
-    snapshot?: { id: string };
+    /** Users and shared folders: the snapshot's id and start time (RFC 3339, UTC, whole seconds). */
+    snapshot?: { id: string; started_at: string };
   };
 }
 
@@ -38,6 +43,12 @@ export interface Batch {
    * identity must be in the state file before its first document exists).
    */
   persistNow?: boolean;
+  /**
+   * Records the input itself refused (malformed: e.g. `Time` not a wall-clock text), as the documents they
+   * would have been, with the reason: dead-lettered by the sync loop with this batch (never written to
+   * the output), counted as failed; the cursor may pass them (issue #15 §6).
+   */
+  rejected?: { document: RawDocument; type: string; reason: string }[];
   /** Records received from LastPass for this batch (before any de-duplication). */
   fetched: number;
   apiCalls: number;

@@ -44,6 +44,8 @@ export interface CollectOptions {
         counts: StreamCounts;
       }) => void)
     | undefined;
+  /** A stream's run begins (before its state is read). */
+  onStart?: (event: { accountNumber: string; stream: StreamId }) => void;
   onResult?: (result: StreamRunResult) => void;
 }
 
@@ -97,7 +99,9 @@ async function runOne(
   options: CollectOptions,
   account: AccountConfig,
   stream: Stream,
+  since: number | undefined,
 ): Promise<StreamRunResult> {
+  options.onStart?.({ accountNumber: account.accountNumber, stream: stream.id });
   const result = await runStream({
     accountNumber: account.accountNumber,
     stream,
@@ -108,7 +112,7 @@ async function runOne(
     logger: deps.logger,
     signal: options.signal,
     strict: options.strict,
-    since: options.since,
+    since,
     ...(options.commitIntervalMs === undefined ? {} : { commitIntervalMs: options.commitIntervalMs }),
     onProgress: (p) =>
       options.onProgress?.({ accountNumber: account.accountNumber, stream: stream.id, ...p }),
@@ -128,7 +132,7 @@ export async function collectOnce(
     const source = deps.sourceFor(account);
     for (const stream of streamsFor(config, account, source)) {
       if (options.signal.aborted) return results;
-      const result = await runOne(config, deps, options, account, stream);
+      const result = await runOne(config, deps, options, account, stream, options.since);
       results.push(result);
       if (result.outcome === 'failed' && options.strict && result.error?.code === 'SINK_DOCUMENT_REJECTED')
         return results;
@@ -149,14 +153,28 @@ export async function collectForever(
 ): Promise<void> {
   const jobs = config.accounts.flatMap((account) => {
     const source = deps.sourceFor(account);
-    return streamsFor(config, account, source).map((stream) => ({ account, stream, due: deps.clock.now() }));
+    return streamsFor(config, account, source).map((stream) => ({
+      account,
+      stream,
+      due: deps.clock.now(),
+      runs: 0,
+    }));
   });
   while (!options.signal.aborted && jobs.length > 0) {
     const now = deps.clock.now();
     for (const job of jobs) {
       if (options.signal.aborted) break;
       if (job.due > now) continue;
-      await runOne(config, deps, options, job.account, job.stream);
+      // `--since` is for a stream's first window: later polls of this process start from their cursor
+      await runOne(
+        config,
+        deps,
+        options,
+        job.account,
+        job.stream,
+        job.runs === 0 ? options.since : undefined,
+      );
+      job.runs++;
       job.due = deps.clock.now() + intervalOf(job.account, job.stream.id);
     }
     const next = Math.min(...jobs.map((j) => j.due));

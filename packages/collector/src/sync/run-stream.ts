@@ -9,7 +9,7 @@ import { CollectorError, describeError } from '../errors';
 import type { Logger } from '../observability/logger';
 import type { DeadLetters } from '../sink/dead-letter';
 import type { Sink } from '../sink/types';
-import type { Stream } from '../streams/types';
+import type { Batch, Stream } from '../streams/types';
 
 export interface StreamRunResult {
   stream: Stream['id'];
@@ -37,7 +37,16 @@ export interface RunStreamOptions {
    * re-reads at most this much, which the deterministic ids absorb (409 = duplicate).
    */
   commitIntervalMs?: number;
+  /** After each batch: the stream's planned work done (the last known fraction, 0..1) and the run's counts. */
   onProgress?: (progress: { fraction: number | undefined; counts: StreamCounts }) => void;
+}
+
+type Rejected = NonNullable<Batch['rejected']>[number];
+
+/** The number of HTTP requests a failed call made, when its error says (LastPass client errors do). */
+function attemptsOf(error: unknown): number {
+  const attempts = (error as { attempts?: unknown } | null)?.attempts;
+  return typeof attempts === 'number' && Number.isInteger(attempts) && attempts > 0 ? attempts : 0;
 }
 
 function add(into: StreamCounts, from: StreamCounts): void {
@@ -80,6 +89,14 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
   const log = logger.child({ account_number: accountNumber, stream: stream.id });
   const loaded = await store.load(accountNumber, stream.id);
   const state: StreamState = loaded ?? { cursor: null, health: emptyHealth() };
+  if (options.since !== undefined && stream.id === 'event_report' && state.cursor !== null) {
+    const upper = (state.cursor as { upper?: unknown }).upper;
+    const where = store.locate?.(accountNumber, stream.id) ?? `the ${stream.id} state file`;
+    log.warn(
+      { code: 'SINCE_IGNORED', cursor: typeof upper === 'string' ? upper : null },
+      `--since ignored: ${stream.id} of account ${accountNumber} already has a cursor${typeof upper === 'string' ? ` (events up to ${upper} are delivered)` : ''}, which always wins; to read from --since again, stop the collector and delete ${where} (events already delivered are then answered as duplicates)`,
+    );
+  }
   const counts = zeroCounts();
   const pending = zeroCounts();
   let pendingNotes: Record<string, string> = {};
@@ -96,6 +113,9 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
   let acknowledged: unknown = state.cursor;
   const interval = options.commitIntervalMs ?? 0;
   let lastCommit = options.now();
+  let fraction: number | undefined;
+  /** The batch being written: its fetched records and calls count even when its write fails (§8). */
+  let inFlight: StreamCounts | undefined;
   try {
     const batches = readAhead(
       stream.read({ cursor: state.cursor, now: options.now, signal, logger: log, since: options.since }),
@@ -104,6 +124,22 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
       const step = zeroCounts();
       step.fetched = batch.fetched;
       step.api_calls = batch.apiCalls;
+      inFlight = step;
+      const rejected: Rejected[] = [];
+      if (batch.rejected !== undefined && batch.rejected.length > 0) {
+        step.failed += batch.rejected.length;
+        rejected.push(...batch.rejected);
+        const first = batch.rejected[0];
+        log.warn(
+          {
+            code: 'RECORD_INVALID',
+            rejected: batch.rejected.length,
+            type: first?.type,
+            reason: first?.reason,
+          },
+          `${batch.rejected.length} record(s) malformed: dead-lettered, the stream goes on`,
+        );
+      }
       if (batch.documents.length > 0) {
         const verdicts = await sink.write(stream.id, batch.documents);
         if (verdicts.length !== batch.documents.length)
@@ -111,38 +147,46 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
             'SINK_OUTPUT_FAILED',
             `sink answered ${verdicts.length} verdicts for ${batch.documents.length} documents`,
           );
-        const rejected: { document: (typeof batch.documents)[number]; type: string; reason: string }[] = [];
+        const refused: Rejected[] = [];
         verdicts.forEach((v, i) => {
           if (v.status === 'indexed') step.indexed++;
           else if (v.status === 'duplicate') step.duplicates++;
           else if (v.status === 'failed') {
             step.failed++;
             const document = batch.documents[i];
-            if (document !== undefined) rejected.push({ document, type: v.type, reason: v.reason });
+            if (document !== undefined) refused.push({ document, type: v.type, reason: v.reason });
           }
         });
-        if (rejected.length > 0) {
-          const first = rejected[0];
+        if (refused.length > 0) {
+          const first = refused[0];
           log.error(
             {
               code: 'SINK_DOCUMENT_REJECTED',
-              rejected: rejected.length,
+              rejected: refused.length,
               type: first?.type,
               reason: first?.reason,
             },
             'documents rejected by the output',
           );
-          if (options.strict) {
-            add(counts, step);
-            throw new CollectorError(
-              'SINK_DOCUMENT_REJECTED',
-              `${rejected.length} document(s) rejected (${first?.type ?? ''}: ${first?.reason ?? ''}); --strict: stopping without committing`,
-            );
-          }
-          deadLetters.write(accountNumber, stream.id, rejected, new Date(options.now()));
-          state.health.dead_letters += rejected.length;
+          rejected.push(...refused);
         }
       }
+      if (rejected.length > 0) {
+        const first = rejected[0];
+        if (options.strict) {
+          add(counts, step);
+          inFlight = undefined;
+          throw new CollectorError(
+            'SINK_DOCUMENT_REJECTED',
+            `${rejected.length} document(s) rejected (${first?.type ?? ''}: ${first?.reason ?? ''}); --strict: stopping without committing`,
+          );
+        }
+        const at = new Date(options.now());
+        deadLetters.write(accountNumber, stream.id, rejected, at);
+        state.health.dead_letters += rejected.length;
+        pendingNotes.last_dead_letter = `${at.toISOString()}: ${rejected.length} document(s), first ${first?.type ?? ''}: ${first?.reason ?? ''} (${deadLetters.locate?.(accountNumber, stream.id) ?? 'dead-letter file'})`;
+      }
+      inFlight = undefined;
       add(counts, step);
       add(pending, step);
       if (batch.notes !== undefined) pendingNotes = { ...pendingNotes, ...batch.notes };
@@ -153,7 +197,8 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
           lastCommit = options.now();
         }
       }
-      options.onProgress?.({ fraction: batch.progress, counts });
+      if (batch.progress !== undefined) fraction = batch.progress;
+      options.onProgress?.({ fraction, counts });
       if (signal.aborted) {
         outcome = 'aborted';
         break;
@@ -166,6 +211,11 @@ export async function runStream(options: RunStreamOptions): Promise<StreamRunRes
     await commit(acknowledged);
     return { stream: stream.id, accountNumber, counts, outcome };
   } catch (error) {
+    // the summary counts what the failed run did: the batch whose write failed, the calls of a failed read
+    if (inFlight !== undefined) {
+      counts.fetched += inFlight.fetched;
+      counts.api_calls += inFlight.api_calls;
+    } else counts.api_calls += attemptsOf(error);
     const described = describeError(error);
     const blocked = described.code === 'LASTPASS_COMMAND_RESTRICTED';
     state.health.last_error = {

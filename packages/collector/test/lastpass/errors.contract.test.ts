@@ -218,7 +218,12 @@ describe('shutdown', () => {
       const controller = new AbortController();
       // The test aborts while the client waits for its turn.
       const clock = abortingClock(controller);
-      const { client } = clientFor(sim, { clock, signal: controller.signal, minIntervalMs: 1_000 });
+      const { client } = clientFor(sim, {
+        clock,
+        signal: controller.signal,
+        minIntervalMs: 1_000,
+        backfillIntervalMs: 1_000,
+      });
       await client.getSharedFolderData();
       const error = await failure(client.getSharedFolderData());
       expect(error).toMatchObject({ code: 'LASTPASS_ABORTED', retryable: false });

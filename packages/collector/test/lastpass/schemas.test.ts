@@ -63,16 +63,41 @@ describe('reporting schema', () => {
     ['a missing Action', { Time: event.Time, Username: '', IP_Address: '', Data: '' }, 'data.Event1.Action'],
     ['a numeric Username', { ...event, Username: 42 }, 'data.Event1.Username'],
   ])(
-    '%s → LASTPASS_UNEXPECTED_RESPONSE naming the command, the path and an excerpt',
+    '%s → that record is set aside with its path (issue #15 §6); the page is delivered without it',
     async (_name, record, path) => {
-      const { client } = mocked(200, JSON.stringify({ status: 'OK', next: null, data: { Event1: record } }));
-      const error = await failure(client.reporting(WINDOW));
-      expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
-      expect(error.command).toBe('reporting');
-      expect(error.message).toContain(path);
-      expect(error.message).toContain('body starts');
+      const good = { ...event, Data: 'kept' };
+      const { client } = mocked(
+        200,
+        JSON.stringify({ status: 'OK', next: null, data: { Event1: record, Event2: good } }),
+      );
+      const page = await client.reporting(WINDOW);
+      expect(page.events).toEqual([good]);
+      expect(page.texts).toEqual([JSON.stringify(good)]);
+      expect(page.rejected).toHaveLength(1);
+      expect(page.rejected?.[0]?.key).toBe('Event1');
+      expect(page.rejected?.[0]?.record).toEqual(record);
+      expect(`data.${page.rejected?.[0]?.reason ?? ''}`).toContain(path);
     },
   );
+
+  it('most of a page failing looks like a format change: LASTPASS_UNEXPECTED_RESPONSE, nothing set aside', async () => {
+    const data = Object.fromEntries(
+      Array.from({ length: 12 }, (_, i) => [`Event${i + 1}`, { ...event, Time: 1_700_000_000 + i }]),
+    );
+    const { client } = mocked(200, JSON.stringify({ status: 'OK', next: null, data }));
+    const error = await failure(client.reporting(WINDOW));
+    expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+    expect(error.message).toContain('12 of 12 records fail validation (first: Event1.Time:');
+    expect(error.message).toContain('format looks changed');
+  });
+
+  it('an envelope of the wrong shape still fails the page, naming the path', async () => {
+    const { client } = mocked(200, JSON.stringify({ status: 'OK', next: { a: 1 }, data: {} }));
+    const error = await failure(client.reporting(WINDOW));
+    expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+    expect(error.message).toContain('unexpected response shape at next');
+    expect(error.message).toContain('body starts');
+  });
 
   it('an XML rc other than Authorization Error → LASTPASS_API_ERROR with the rc', async () => {
     const { client } = mocked(200, '<?xml version="1.0" encoding="UTF-8"?>\n<lastpass rc="Server Busy"/>');

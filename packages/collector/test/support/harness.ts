@@ -4,7 +4,8 @@ import { MemoryCheckpointStore } from '../../src/checkpoint/store';
 import { MemoryDeadLetters } from '../../src/sink/dead-letter';
 import { MemorySink } from '../../src/sink/memory';
 import type { CollectorDeps, LastPassSource } from '../../src/sync/collector';
-import { silentLogger } from '../../src/observability/logger';
+import { silentLogger, type Logger } from '../../src/observability/logger';
+import type { DocumentEnvelope } from '../../src/streams/types';
 
 export const HOUR = 3_600_000;
 export const MINUTE = 60_000;
@@ -19,6 +20,8 @@ export function testAccount(overrides: Partial<AccountConfig> = {}): AccountConf
     apiUser: 'lastpass-elastic',
     httpClientTimeoutMs: 60_000,
     requestIntervalMs: 0,
+    backfillRequestIntervalMs: 0,
+    responseMaxBytes: 64 * 1024 * 1024,
     eventReport: {
       ...common,
       intervalMs: 10 * MINUTE,
@@ -82,3 +85,37 @@ export const noInventory = {
   getUserData: () => Promise.reject(new Error('not used')),
   getDetailedSharedFolderData: () => Promise.reject(new Error('not used')),
 };
+
+/** The event-report envelope of the test account. */
+export const TEST_ENVELOPE: DocumentEnvelope = {
+  accountNumber: '8771312',
+  timeZone: 'America/New_York',
+  namespace: 'default',
+  tags: ['forwarded'],
+  preserveOriginalEvent: false,
+};
+
+export interface LogLine {
+  /** The `now` of the clock given, when the line was logged. */
+  at: number;
+  level: string;
+  obj: Record<string, unknown>;
+  msg: string;
+}
+
+/** A logger that keeps every line (children write to the same list). */
+export function recordingLogger(clock: { now(): number } = { now: () => 0 }): {
+  lines: LogLine[];
+  logger: Logger;
+} {
+  const lines: LogLine[] = [];
+  const make = (): Logger => {
+    const put =
+      (level: string) =>
+      (obj: object, msg?: string): void => {
+        lines.push({ at: clock.now(), level, obj: obj as Record<string, unknown>, msg: msg ?? '' });
+      };
+    return { info: put('info'), warn: put('warn'), error: put('error'), debug: () => undefined, child: make };
+  };
+  return { lines, logger: make() };
+}
