@@ -1,10 +1,30 @@
 import { join } from 'node:path';
-import { CelInput, loadStream, type HarnessLogEntry, type LoadedStream } from '@lastpass-elastic/cel-harness';
-import type { RunningSimulator } from '@lastpass-elastic/simulator';
+import {
+  AgentInput,
+  CelInput,
+  loadStream,
+  locateMito,
+  type AgentInputOptions,
+  type HarnessLogEntry,
+  type LoadedStream,
+} from '@lastpass-elastic/cel-harness';
+import type { GroundTruthEvent, RunningSimulator } from '@lastpass-elastic/simulator';
 
 export const ROOT = join(__dirname, '..', '..');
 export const HASH = 'cel-test-provisioning-hash-7f3a9c';
 export const ACCOUNT = '8771312';
+
+/** Elastic's real CEL engine for the tests: `MITO_BIN`, else `../shared/mito/mito`. */
+export const MITO = locateMito(ROOT);
+export const MITO_SKIP_REASON =
+  'skipped: no mito binary (set MITO_BIN, or provide ../shared/mito/mito beside the repository)';
+/** `describe` when the real engine is here, else `describe.skip` with the reason printed once per file. */
+export function describeOnMito(name: string, body: () => void): void {
+  if (MITO === undefined) {
+    process.stdout.write(`${name}: ${MITO_SKIP_REASON}\n`);
+    describe.skip(name, body);
+  } else describe(name, body);
+}
 
 export function render(
   dataStream: string,
@@ -20,12 +40,22 @@ export function render(
   });
 }
 
+/**
+ * `initial_interval` for a first window that starts `marginH` hours before `start`. mito reads the
+ * real clock, so a simulated history in the past is reached by a first window that long: its events
+ * are all far from the window end, and which of them are read does not depend on the moment the test runs.
+ */
+export function initialIntervalReaching(start: string | Date, marginH = 1): string {
+  const hours = Math.ceil((Date.now() - new Date(start).getTime()) / 3_600_000) + marginH;
+  return `${hours}h`;
+}
+
 export interface Harness {
   input: CelInput;
   logs: HarnessLogEntry[];
 }
 
-/** A CEL input on the simulator's virtual clock (optionally resumed from a persisted cursor). */
+/** A CEL input on the emulation and the simulator's virtual clock (optionally resumed from a persisted cursor). */
 export function harness(stream: LoadedStream, sim: RunningSimulator, cursor?: unknown): Harness {
   const logs: HarnessLogEntry[] = [];
   const input = new CelInput({
@@ -35,6 +65,15 @@ export function harness(stream: LoadedStream, sim: RunningSimulator, cursor?: un
     log: (e) => logs.push(e),
   });
   return { input, logs };
+}
+
+/** The Agent-like driver on the real mito binary (tests inside `describeOnMito` only). */
+export function onMito(
+  stream: LoadedStream,
+  options: Omit<AgentInputOptions, 'config' | 'engine' | 'mitoBin'> = {},
+): AgentInput {
+  if (MITO === undefined) throw new Error(MITO_SKIP_REASON);
+  return new AgentInput({ config: stream.config, engine: 'mito', mitoBin: MITO.path, ...options });
 }
 
 /** What the Agent adds to each published event (contracts §3): data_stream and the configured tags. */
@@ -77,4 +116,31 @@ export function withoutPasswordKeys(v: unknown): unknown {
         .map(([k, x]) => [k, withoutPasswordKeys(x)]),
     );
   return v;
+}
+
+const recordKey = (r: unknown): string => JSON.stringify(sortKeys(r));
+
+/** contracts §3: the (record, occurrence) pairs of a set of ground-truth events (index among identical records). */
+export function truthPairs(events: readonly GroundTruthEvent[]): string[] {
+  const seen = new Map<string, number>();
+  return events
+    .map((e) => {
+      const k = recordKey(e.record);
+      const n = seen.get(k) ?? 0;
+      seen.set(k, n + 1);
+      return `${k}#${n}`;
+    })
+    .sort();
+}
+
+/** The (record, occurrence) pair of a published event_report document. */
+export function pairOf(e: Record<string, unknown>): string {
+  const occurrence = (e.lastpass_enterprise as { event_report: { occurrence: number } }).event_report
+    .occurrence;
+  return `${recordKey(JSON.parse(String(e.message)))}#${String(occurrence)}`;
+}
+
+/** The distinct pairs published, sorted. */
+export function publishedPairs(events: readonly Record<string, unknown>[]): string[] {
+  return [...new Set(events.map(pairOf))].sort();
 }

@@ -131,7 +131,13 @@ describe('LastPass faults', () => {
       expect(users).toHaveLength(sim.tenant.users.length + sim.tenant.invited.length);
       const snapshotIds = new Set(users.map((u) => u.lastpass_enterprise?.snapshot?.id));
       expect(snapshotIds.size).toBe(1);
-      expect(users.every((u) => u['@timestamp'] === sim.clock.now().toISOString())).toBe(true);
+      // No input sends @timestamp (contracts §3); the snapshot start does, in RFC 3339 whole seconds.
+      const started = sim.clock
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z');
+      expect(users.every((u) => u.lastpass_enterprise?.snapshot?.started_at === started)).toBe(true);
+      expect(users.every((u) => !('@timestamp' in u))).toBe(true);
       const folders = [...(sink.documents.get('detailed_shared_folder')?.values() ?? [])];
       const expected = sim.tenant.sharedFolders.reduce((n, f) => n + Math.max(1, f.users.length), 0);
       expect(folders).toHaveLength(expected);

@@ -47,6 +47,165 @@ export function checkAgentFunctions(program: string): void {
   }
 }
 
+/**
+ * mito v1.10 (cel-go v0.19) resolves these functions only for a receiver (or argument) whose static
+ * type is known: on a dynamically typed value they fail at run time with `no such overload` (found on
+ * the real engine: `resp.Body.decode_json()` fails, `bytes(resp.Body).decode_json()` works). Other
+ * mito functions (`with`, `keys`, `to_lower`, `format`, ...) dispatch on dyn values. Newer mito
+ * resolves both, so a program that passes here runs on every version.
+ */
+export const DYN_RECEIVER_UNRESOLVED = ['decode_json', 'drop', 'base64', 'hex', 'sha256'] as const;
+const ORDERINGS = new Set(['<', '<=', '>', '>=']);
+const COMPREHENSIONS = new Set(['map', 'filter', 'all', 'exists', 'exists_one']);
+
+interface CheckedNode {
+  op: string;
+  args: unknown;
+  checkedType?: { kind?: string; name?: string };
+  meta?: { alternate?: unknown; macro?: Record<string, unknown> };
+}
+const isNode = (v: unknown): v is CheckedNode =>
+  typeof v === 'object' && v !== null && typeof (v as { op?: unknown }).op === 'string' && 'args' in v;
+
+/**
+ * Refuses a program that calls one of `DYN_RECEIVER_UNRESOLVED` on a dynamically typed receiver or
+ * argument (it would fail on mito v1.10). Needs the program type-checked, which it does first.
+ */
+export function checkMitoV110Receivers(program: {
+  check: () => { valid: boolean; error?: unknown };
+  ast: unknown;
+}): void {
+  const checked = program.check();
+  if (!checked.valid) return; // evaluation reports type errors itself, as mito does at compilation
+  const names: readonly string[] = DYN_RECEIVER_UNRESOLVED;
+  const seen = new Set<unknown>();
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) visit(n);
+      return;
+    }
+    if (!isNode(node) || seen.has(node)) return;
+    seen.add(node);
+    const args = Array.isArray(node.args) ? (node.args as unknown[]) : [node.args];
+    if (
+      (node.op === 'rcall' || node.op === 'call') &&
+      typeof args[0] === 'string' &&
+      names.includes(args[0])
+    ) {
+      const operand = node.op === 'rcall' ? args[1] : (args[1] as unknown[] | undefined)?.[0];
+      if (isNode(operand) && operand.checkedType?.kind === 'dyn')
+        throw new CelHarnessError(
+          'CEL_PROGRAM_INVALID',
+          `program calls ${args[0]}() on a dynamically typed value, which mito v1.10 cannot resolve ("no such overload: ${args[0]}"); convert it first, e.g. bytes(resp.Body).${args[0]}()`,
+        );
+    }
+    if (ORDERINGS.has(node.op)) {
+      const [l, r] = args;
+      const lt = isNode(l) && l.checkedType?.kind === 'primitive' ? l.checkedType.name : undefined;
+      const rt = isNode(r) && r.checkedType?.kind === 'primitive' ? r.checkedType.name : undefined;
+      const numeric = (t: string | undefined): boolean => t === 'int' || t === 'uint' || t === 'double';
+      if (numeric(lt) && numeric(rt) && lt !== rt)
+        throw new CelHarnessError(
+          'CEL_PROGRAM_INVALID',
+          `program compares ${String(lt)} ${node.op} ${String(rt)}: mito v1.10 does not compile ordering comparisons across numeric types; convert one side (int(...) or double(...))`,
+        );
+    }
+    for (const a of args) visit(a);
+    const meta = node.meta;
+    if (meta?.alternate !== undefined) visit(meta.alternate);
+    if (meta?.macro !== undefined) for (const v of Object.values(meta.macro)) visit(v);
+  };
+  visit(program.ast);
+  checkKeysTypeParameter([...seen].filter(isNode));
+}
+
+const idName = (n: unknown): string | undefined =>
+  isNode(n) && n.op === 'id' && typeof n.args === 'string' ? n.args : undefined;
+const argList = (n: CheckedNode): unknown[] => (Array.isArray(n.args) ? (n.args as unknown[]) : [n.args]);
+
+/**
+ * A second mito v1.10 divergence: `m.keys()` of a dynamically typed map is a list of a type parameter,
+ * and once a comprehension variable over it indexes a dynamically typed value (`m[k]`), cel-go's
+ * checker binds that parameter to int (the list-index overload). `string(k)` is then compiled as
+ * string(int) and fails at run time on the (string) key with `no such overload: string(string)`, and
+ * `"..." + k` does not compile. `string(dyn(k))` works. Refused here for the comprehensions over the
+ * same keys() result (through filter() chains and .as bindings) once one of them indexes a dyn value.
+ */
+function checkKeysTypeParameter(nodes: readonly CheckedNode[]): void {
+  const bindings = new Map<string, unknown>();
+  for (const n of nodes) {
+    const a = argList(n);
+    if (n.op === 'rcall' && a[0] === 'as') {
+      const name = idName((a[2] as unknown[] | undefined)?.[0]);
+      if (name !== undefined) bindings.set(name, a[1]);
+    }
+  }
+  const originOf = (range: unknown): CheckedNode | undefined => {
+    let node = range;
+    for (let hops = 0; hops < 50 && isNode(node); hops++) {
+      const a = argList(node);
+      const name = idName(node);
+      if (name !== undefined) node = bindings.get(name);
+      else if (node.op === 'rcall' && a[0] === 'filter') node = a[1];
+      else if (node.op === 'rcall' && a[0] === 'keys')
+        return isNode(a[1]) && a[1].checkedType?.kind === 'dyn' ? node : undefined;
+      else if (node.op === 'call' && a[0] === 'keys') {
+        const arg = (a[1] as unknown[] | undefined)?.[0];
+        return isNode(arg) && arg.checkedType?.kind === 'dyn' ? node : undefined;
+      } else return undefined;
+    }
+    return undefined;
+  };
+  const comprehensions: { origin: CheckedNode; variable: string; body: unknown[] }[] = [];
+  for (const n of nodes) {
+    const a = argList(n);
+    if (n.op !== 'rcall' || typeof a[0] !== 'string' || !COMPREHENSIONS.has(a[0])) continue;
+    const fnArgs = (a[2] as unknown[] | undefined) ?? [];
+    const variable = idName(fnArgs[0]);
+    const origin = originOf(a[1]);
+    if (variable !== undefined && origin !== undefined)
+      comprehensions.push({ origin, variable, body: fnArgs.slice(1) });
+  }
+  const find = (body: unknown[], match: (n: CheckedNode) => boolean): boolean => {
+    const stack = [...body];
+    const seen = new Set<unknown>();
+    while (stack.length > 0) {
+      const n = stack.pop();
+      if (Array.isArray(n)) stack.push(...(n as unknown[]));
+      if (!isNode(n) || seen.has(n)) continue;
+      seen.add(n);
+      if (match(n)) return true;
+      stack.push(...argList(n));
+    }
+    return false;
+  };
+  const bound = new Set<CheckedNode>();
+  for (const c of comprehensions)
+    if (
+      find(c.body, (n) => {
+        const a = argList(n);
+        return (
+          n.op === '[]' && isNode(a[0]) && a[0].checkedType?.kind === 'dyn' && idName(a[1]) === c.variable
+        );
+      })
+    )
+      bound.add(c.origin);
+  for (const c of comprehensions) {
+    if (!bound.has(c.origin)) continue;
+    const misuse = find(c.body, (n) => {
+      const a = argList(n);
+      if (n.op === 'call' && a[0] === 'string')
+        return idName((a[1] as unknown[] | undefined)?.[0]) === c.variable;
+      return n.op === '+' && (idName(a[0]) === c.variable || idName(a[1]) === c.variable);
+    });
+    if (misuse)
+      throw new CelHarnessError(
+        'CEL_PROGRAM_INVALID',
+        `program converts the key ${c.variable} of a dynamically typed map with string() or +, after ${c.variable} indexed a dynamically typed value: mito v1.10 types ${c.variable} as int there and fails ("no such overload: string(string)"); write string(dyn(${c.variable}))`,
+      );
+  }
+}
+
 const canonicalHeader = (name: string): string =>
   name
     .toLowerCase()
@@ -292,6 +451,8 @@ export function createMitoEnvironment(options: MitoOptions): Environment {
   env.registerVariable('now', TS);
   env.registerConstant('time_layout', 'map<string, string>', toCelRealm(TIME_LAYOUTS));
   fn(`now(): ${TS}`, () => options.now());
+  // CEL's standard int(timestamp): whole seconds since the epoch (cel-js lacks it; cel-go has it).
+  fn(`int(${TS}): int`, (t: Date) => BigInt(Math.floor(t.getTime() / 1000)));
   fn(`${TS}.format(string): string`, (t: Date, layout: string) => formatGoTime(t, layout));
   fn(`string.parse_time(string): ${TS}`, (s: string, layout: string) => parseGoTime(s, layout));
   fn(`string.parse_time(list): ${TS}`, (s: string, layouts: string[]) => {

@@ -15,8 +15,7 @@ describe('serializeDocument (the JSON encodeBulk writes)', () => {
   const withOccurrence = factory.fromRecord({ Time: 't', Data: awkward });
   withOccurrence.lastpass_enterprise = { event_report: { occurrence: 3 } };
   const snapshot = makeDocument('user', envelope, { id: '1', username: awkward, groups: ['a'] });
-  snapshot['@timestamp'] = '2024-03-02T00:00:00.000Z';
-  snapshot.lastpass_enterprise = { snapshot: { id: 'snap-1' } };
+  snapshot.lastpass_enterprise = { snapshot: { id: 'snap-1', started_at: '2024-03-02T00:00:00Z' } };
   const replaced = {
     ...factory.fromText('{}'),
     data_stream: { type: 'logs', dataset: 'x', namespace: 'y' },

@@ -28,8 +28,7 @@ export function createDetailedSharedFolderStream(options: {
             const docs: RawDocument[] = [];
             const add = (message: unknown): void => {
               const doc = makeDocument('detailed_shared_folder', envelope, message);
-              doc['@timestamp'] = snapshot.timestamp;
-              doc.lastpass_enterprise = { snapshot: { id: snapshot.id } };
+              doc.lastpass_enterprise = { snapshot };
               docs.push(doc);
             };
             for (const [id, folder] of entries) {

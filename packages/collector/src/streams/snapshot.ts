@@ -5,7 +5,7 @@ import type { Batch, RawDocument, StreamContext } from './types';
 /**
  * Cursor of a full-snapshot stream (users, shared folders): the snapshot in progress, if any, and the
  * last complete one. A snapshot's id and start time are committed before its first document is
- * written, so a crashed snapshot resumes with the same id and `@timestamp` (contracts §3).
+ * written, so a crashed snapshot resumes with the same id and start time (contracts §3).
  */
 export const snapshotCursorSchema = z
   .object({
@@ -35,8 +35,24 @@ export function snapshotIdOf(startedAt: number): string {
   return new Date(Math.floor(startedAt / 1000) * 1000).toISOString().replace(/[-:]/g, '').replace('.000', '');
 }
 
+/**
+ * A snapshot start as the documents carry it (`lastpass_enterprise.snapshot.started_at`): RFC 3339 in
+ * UTC, whole seconds, `Z` — the text the Agent's CEL program writes, so both inputs ship the same
+ * document (a cursor written before this change, with `.000Z`, gives the same text).
+ */
+export function snapshotStartText(startedAt: string | number): string {
+  const ms = typeof startedAt === 'number' ? startedAt : Date.parse(startedAt);
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** What a snapshot's documents carry: `lastpass_enterprise.snapshot`. */
+export interface SnapshotStamp {
+  id: string;
+  started_at: string;
+}
+
 export interface SnapshotPage {
-  documents: (snapshot: { id: string; timestamp: string }) => RawDocument[];
+  documents: (snapshot: SnapshotStamp) => RawDocument[];
   fetched: number;
   apiCalls: number;
   last: boolean;
@@ -57,7 +73,7 @@ export async function* readSnapshot(
     const startedAt = context.now();
     current = {
       id: snapshotIdOf(startedAt),
-      started_at: new Date(Math.floor(startedAt / 1000) * 1000).toISOString(),
+      started_at: snapshotStartText(startedAt),
       next_page_index: 0,
     };
     // Commit the snapshot's identity before any of its documents exists.
@@ -74,7 +90,10 @@ export async function* readSnapshot(
       'resuming snapshot',
     );
   }
-  const snapshot = { id: current.id, timestamp: current.started_at };
+  const snapshot: SnapshotStamp = Object.freeze({
+    id: current.id,
+    started_at: snapshotStartText(current.started_at),
+  });
   let delivered = 0;
   for (let pageIndex = current.next_page_index; !context.signal.aborted; pageIndex++) {
     const page = await fetchPage(pageIndex);

@@ -17,14 +17,19 @@ export interface SharedEnvelope {
 export interface RawDocument {
   /** Not serialized (a symbol key); lets sinks write the shared parts from `bytes`. */
   readonly [SHARED_ENVELOPE]?: SharedEnvelope;
-  '@timestamp'?: string;
+  /**
+   * Never set by an input (contracts §3): the Elastic Agent sets `@timestamp` on every event it
+   * publishes, so a raw document carrying one would be sent with the key twice; the pipelines make it.
+   */
+  '@timestamp'?: never;
   message: string;
   data_stream: { type: 'logs'; dataset: string; namespace: string };
   _conf: { account_number: string; time_zone: string };
   tags: string[];
   lastpass_enterprise?: {
     event_report?: { occurrence: number };
-    snapshot?: { id: string };
+    /** Users and shared folders: the snapshot's id and start time (RFC 3339, UTC, whole seconds). */
+    snapshot?: { id: string; started_at: string };
   };
 }
 

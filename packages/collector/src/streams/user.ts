@@ -5,7 +5,8 @@ import { makeDocument, type DocumentEnvelope, type RawDocument, type Stream } fr
 
 /**
  * Users (`getuserdata`, 0-based `pageindex`): one document per user with `id` = its map key, one per
- * pending invitee `{username, invited: true}`; all with the snapshot's id and `@timestamp` = its start.
+ * pending invitee `{username, invited: true}`; all with `lastpass_enterprise.snapshot` = the snapshot's id and start time (the pipeline makes
+ * `@timestamp` from it; no input sets `@timestamp`, contracts §3).
  * The last page is the one with fewer users than the page size (or the cumulative count reaching `total`).
  */
 export function createUserStream(options: {
@@ -34,8 +35,7 @@ export function createUserStream(options: {
             const docs: RawDocument[] = [];
             const add = (message: unknown): void => {
               const doc = makeDocument('user', envelope, message);
-              doc['@timestamp'] = snapshot.timestamp;
-              doc.lastpass_enterprise = { snapshot: { id: snapshot.id } };
+              doc.lastpass_enterprise = { snapshot };
               docs.push(doc);
             };
             for (const [id, user] of entries) add({ ...(withoutPasswords(user) as object), id });
