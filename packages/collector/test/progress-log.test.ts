@@ -113,7 +113,7 @@ describe('collect without a terminal', () => {
     expect(done).toHaveLength(1);
     expect(done[0]?.obj).toMatchObject({ stream: 'event_report', outcome: 'ok', indexed: 3000 });
     expect(done[0]?.msg).toMatch(/^stream=event_report fetched=3000 indexed=3000 /);
-  });
+  }, 60_000);
 
   it('continuous: each poll ends with a line, and stopping is said', async () => {
     const { outcome, lines } = await run(false, 2);
@@ -123,5 +123,5 @@ describe('collect without a terminal', () => {
     const codes = lines.map((l) => l.obj.code);
     expect(codes).toContain('COLLECT_STOPPING');
     expect(codes.at(-1)).toBe('COLLECT_STOPPED');
-  });
+  }, 60_000);
 });
