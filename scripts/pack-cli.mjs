@@ -11,6 +11,7 @@
 //   packages/cli/{bin,dist}                                                                   the command
 //   node_modules/@lastpass-elastic/<workspace>/{package.json,dist}                            bundled (bundleDependencies)
 //   node_modules/<third party>/…                            bundled too: the run-time tree of package-lock.json
+//                                                           (without .d.ts/.ts sources and source maps)
 //   npm-shrinkwrap.json                                     that tree's versions and integrity hashes (a record)
 // Every dependency is bundled, at the version package-lock.json installs, so the tarball installs with no
 // registry and no npm cache (`npm install -g --offline ./x.tgz` on a fresh machine). npm ignores the
@@ -61,6 +62,12 @@ function walk(dir) {
 }
 
 const BUILTINS = new Set(builtinModules);
+/**
+ * Files of a published package that node never loads: `.d.ts` and other TypeScript sources, source maps
+ * (`--enable-source-maps` ignores a missing one). Half the files and half the bytes of the third-party tree,
+ * so half the work of `npm pack` and of the install; licenses, READMEs and package.json stay.
+ */
+const NOT_RUNTIME = /\.(?:[cm]?ts|tsx|map)$/;
 /**
  * The compiled files of a workspace: `dist/**.js` whose `src/**.ts` exists (tsc -b leaves the output of
  * deleted sources behind; those never ship). Paths relative to `dist/`.
@@ -290,8 +297,9 @@ export function stage(root, stageDir) {
       fail(`${key}: node_modules holds ${installed}, package-lock.json ${tree[path].version}: run npm ci`);
     cpSync(from, join(stageDir, path), {
       recursive: true,
-      // nested node_modules are placed by the layout, each from its own lock entry
-      filter: (src) => !relative(from, src).split('/').includes('node_modules'),
+      // nested node_modules are placed by the layout, each from its own lock entry; what node never loads
+      // (type declarations, TypeScript sources, source maps) stays out
+      filter: (src) => !relative(from, src).split('/').includes('node_modules') && !NOT_RUNTIME.test(src),
     });
   }
   const thirdParty = Object.keys(dependencies);
@@ -427,7 +435,7 @@ function serve(file, args, { cwd, env }) {
 
 /**
  * Installs the tarball offline (npm's cache only) into a fresh prefix and runs the installed command from a
- * folder outside the repository: --help, demo, pipeline (one document), check and build of the bundled
+ * folder outside the repository: --help, demo, report posture (of the demo), pipeline (one document), check and build of the bundled
  * package, then simulator + setup --elasticsearch + collect --once (twice) + status against the fake
  * Elasticsearch. Returns what it saw; throws a PackError on the first thing that is wrong.
  */
@@ -481,12 +489,18 @@ export async function check(tarball) {
       'collect',
       'demo',
       'status',
+      'report',
     ])
       expect(`--help does not list ${command}`, new RegExp(`^  ${command} `, 'm').test(help));
     const demo = seen(await cli(['demo', '--events', '500']));
     expect(
       `demo did not index every event exactly once:\n${demo}`,
       /indexed 500 \(exactly once\)/.test(demo),
+    );
+    const report = seen(await cli(['report', 'posture']));
+    expect(
+      `report posture did not read the demo's output:\n${report}`,
+      /^account 8771312: period /m.test(report) && existsSync(join(cwd, 'output', 'report', 'posture.html')),
     );
     const piped = seen(
       await cli(
@@ -552,6 +566,7 @@ export async function check(tarball) {
     return {
       installMs,
       pipeline: doc,
+      report: report.trim(),
       check: checked.trim(),
       build: built.trim(),
       setup: setup.trim(),
@@ -587,6 +602,7 @@ async function main() {
     `  pipeline: _id ${result.pipeline._id}, event.action ${result.pipeline._source.event?.action}`,
   );
   for (const text of [
+    result.report.split('\n')[0],
     result.check,
     result.build,
     result.setup.split('\n').at(-1),
@@ -595,7 +611,7 @@ async function main() {
   ])
     console.log(text.replace(/^/gm, '  '));
   console.log(
-    'pack check: ok (--help, demo, pipeline, check, build, simulator, setup --elasticsearch, collect --once twice, status)',
+    'pack check: ok (--help, demo, report posture, pipeline, check, build, simulator, setup --elasticsearch, collect --once twice, status)',
   );
 }
 

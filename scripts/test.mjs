@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: the single CI gate. Runs every step in order, prints each step's and each workspace's
 // time, and ends with one summary line `N passed, N failed, N skipped` (jest tests over all workspaces;
-// skipped = jest's skipped and todo tests plus the steps that skipped their work).
+// skipped = jest's skipped and todo tests plus the steps that skipped their work; failed = jest's failed tests
+// plus the failed steps and test files that did not run).
 //
 // Some checks read `../shared` beside the repository (Elastic's package-spec, Elasticsearch's ingest REST
 // tests, the LastPass API reference): developers' machines and CI have it, a plain clone does not. Without
@@ -38,12 +39,24 @@ export const steps = [
 ];
 
 /**
- * The closing lines: what skipped (when anything did) and `N passed, N failed, N skipped` — the summary line
- * is the last line, alone, in the form CI reads.
+ * The closing lines: what failed and what skipped (when anything did) and `N passed, N failed, N skipped` —
+ * the summary line is the last line, alone, in the form CI reads. `failedSteps` are failures no jest test
+ * counts (a failed check step, a jest run whose test file did not run): each is one failure, so the line
+ * never reads "0 failed" when the gate fails.
  */
-export function summaryLines({ passed, failed, pending, todo, skippedSteps, sharedPresent }) {
+export function summaryLines({
+  passed,
+  failed,
+  pending,
+  todo,
+  skippedSteps,
+  sharedPresent,
+  failedSteps = [],
+}) {
   const skipped = pending + todo + skippedSteps.length;
   const lines = [];
+  if (failedSteps.length > 0)
+    lines.push(`failed: ${failedSteps.map(([label, why]) => `${label} (${why})`).join('; ')}`);
   if (!sharedPresent)
     lines.push(
       `../shared is absent (${SHARED}): the package-spec, ingest conformance and API reference checks skipped. It is the developers' reference corpus kept beside the repository; CI has it.`,
@@ -54,7 +67,7 @@ export function summaryLines({ passed, failed, pending, todo, skippedSteps, shar
     for (const [label, why] of skippedSteps) parts.push(`${label} (${why})`);
     lines.push(`skipped: ${parts.join('; ')}`);
   }
-  lines.push(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  lines.push(`${passed} passed, ${failed + failedSteps.length} failed, ${skipped} skipped`);
   return lines;
 }
 
@@ -69,7 +82,8 @@ function main() {
 
   const timings = [];
   const skippedSteps = [];
-  let failedSteps = 0;
+  /** [label, why] of the failures no jest test counts */
+  const failedSteps = [];
   const run = (label, argv, skip) => {
     const started = Date.now();
     process.stdout.write(`\n=== ${label}\n`);
@@ -86,11 +100,13 @@ function main() {
     const skipped = ok && skip !== undefined && skip.pattern.test(result.stdout ?? '');
     if (skipped) skippedSteps.push([label, skip.why]);
     timings.push([label, seconds, ok ? (skipped ? 'skip' : 'ok') : 'FAIL', skipped ? skip.why : '']);
-    if (!ok) failedSteps += 1;
-    return ok;
+    return { ok, status: result.status };
   };
 
-  for (const [label, argv, skip] of steps) run(label, argv, skip);
+  for (const [label, argv, skip] of steps) {
+    const { ok, status } = run(label, argv, skip);
+    if (!ok) failedSteps.push([label, `exit ${String(status)}`]);
+  }
 
   const outDir = mkdtempSync(join(tmpdir(), 'lpe-jest-'));
   let passed = 0;
@@ -99,7 +115,8 @@ function main() {
   let todo = 0;
   for (const ws of workspaces) {
     const out = join(outDir, `${ws}.json`);
-    run(`jest ${ws}`, [
+    const label = `jest ${ws}`;
+    const { ok } = run(label, [
       'npx',
       'jest',
       '--selectProjects',
@@ -108,15 +125,20 @@ function main() {
       '--json',
       `--outputFile=${out}`,
     ]);
+    let report;
     try {
-      const report = JSON.parse(readFileSync(out, 'utf8'));
-      passed += report.numPassedTests;
-      failed += report.numFailedTests;
-      pending += report.numPendingTests ?? 0;
-      todo += report.numTodoTests ?? 0;
+      report = JSON.parse(readFileSync(out, 'utf8'));
     } catch {
-      failed += 1;
+      failedSteps.push([label, 'no result file']);
+      continue;
     }
+    passed += report.numPassedTests;
+    failed += report.numFailedTests;
+    pending += report.numPendingTests ?? 0;
+    todo += report.numTodoTests ?? 0;
+    const broken = report.numRuntimeErrorTestSuites ?? 0;
+    if (broken > 0) failedSteps.push([label, `${broken} test file(s) did not run`]);
+    else if (!ok && report.numFailedTests === 0) failedSteps.push([label, 'jest failed, no test did']);
   }
 
   process.stdout.write('\n=== timings\n');
@@ -127,9 +149,9 @@ function main() {
   }
   const sharedPresent = existsSync(SHARED);
   process.stdout.write(
-    `\n${summaryLines({ passed, failed, pending, todo, skippedSteps, sharedPresent }).join('\n')}\n`,
+    `\n${summaryLines({ passed, failed, pending, todo, skippedSteps, sharedPresent, failedSteps }).join('\n')}\n`,
   );
-  process.exitCode = failedSteps === 0 && failed === 0 ? 0 : 1;
+  process.exitCode = failed === 0 && failedSteps.length === 0 ? 0 : 1;
 }
 
 if (process.argv[1] !== undefined && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) main();

@@ -36,6 +36,16 @@ describe('npm test summary', () => {
     expect(lines).toEqual(['3 passed, 1 failed, 0 skipped']);
   });
 
+  it('counts a failed step and a test file that did not run as failures, and names them', () => {
+    // lint failed (no jest test), and a workspace's jest run failed with 0 failed tests (a file that does not
+    // compile): the gate exits 1, so the line must not read "0 failed".
+    const lines = evaluate(
+      `m.summaryLines({ passed: 700, failed: 0, pending: 0, todo: 0, skippedSteps: [], sharedPresent: true, failedSteps: [['lint', 'exit 1'], ['jest root', '1 test file(s) did not run']] })`,
+    ) as string[];
+    expect(lines.at(-1)).toBe('700 passed, 2 failed, 0 skipped');
+    expect(lines).toContain('failed: lint (exit 1); jest root (1 test file(s) did not run)');
+  });
+
   it("recognises the package check's and the conformance step's real skip notices", async () => {
     const patterns = evaluate(
       `Object.fromEntries(m.steps.filter((s) => s[2]).map((s) => [s[0], s[2].pattern.source]))`,

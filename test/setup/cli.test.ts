@@ -11,6 +11,8 @@ const VERSION = /^version: (\S+)$/m.exec(readFileSync(join(ROOT, 'manifest.yml')
 const io = (env: NodeJS.ProcessEnv = {}): MemoryIo => memoryIo({ cwd: ROOT, env });
 
 describe('lastpass-elastic setup (acceptance, against local fakes)', () => {
+  // Each case builds and checks the package zip: about 2 s idle, past jest's default 5 s under load.
+  jest.setTimeout(60_000);
   it('--elasticsearch creates pipelines and templates for the three streams; a second run changes nothing', async () => {
     const password = 'setup-secret-password-77';
     const fake = await startFakeElasticsearch({ auth: { username: 'elastic', password } });

@@ -14,7 +14,7 @@ function help(): string {
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     'Run `lastpass-elastic <command> --help` for the flags of one command.',
-    'Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration.',
+    'Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration; collect: 3 LastPass refused the credentials, 75 another collector holds the state directory.',
     '',
   ].join('\n');
 }

@@ -411,6 +411,16 @@ describe('collect: every flag, variable and YAML key with a bad value → exit 2
       'account_number:8771312\n',
       /: expected a YAML mapping of keys .*got "account_number:8771312" \(a missing space after a colon\?\)$/,
     ],
+    [
+      'only the provisioning hash (--config given the hash file)',
+      `${HASH}\n`,
+      /: expected a YAML mapping of keys .*, got a single value \(not shown: it may be a secret, e.g\. the provisioning hash file\)$/,
+    ],
+    [
+      'a digits-only secret in a *_file key',
+      'account_number: 1\nprovisioning_hash_file: 8675309123456789\n',
+      /:2:25: provisioning_hash_file: Invalid input: expected string, received number$/,
+    ],
     ['an unknown key', 'account_number: 1\nprovisioning_hash: x\nbogus: 1\n', /:3:1: unknown key "bogus"$/],
   ])('a YAML file with %s', async (_name, text, pattern) => {
     const file = join(dir, 'collector.yml');
@@ -418,6 +428,21 @@ describe('collect: every flag, variable and YAML key with a bad value → exit 2
     const { code, err } = await collect(['--config', file], {});
     expect(code).toBe(2);
     expectOneLine(err, pattern);
+    expect(err).not.toContain('8675309123456789');
     expect(err.startsWith(`lastpass-elastic collect: ${file}`)).toBe(true);
+  });
+});
+
+describe('status and report read the config file too, and name how it was given', () => {
+  it.each([
+    ['status', ['status']],
+    ['report', ['report', 'posture']],
+  ])('%s: LASTPASS_ELASTIC_CONFIG (not --config) in the one line', async (_name, argv) => {
+    const t = memoryIo({ cwd: dir, env: { LASTPASS_ELASTIC_CONFIG: 'missing.yml' } });
+    expect(await main(argv, t)).toBe(2);
+    expectOneLine(t.err(), /: LASTPASS_ELASTIC_CONFIG: cannot read .*missing\.yml \(ENOENT\)$/);
+    const f = memoryIo({ cwd: dir });
+    expect(await main([...argv, '--config', 'missing.yml'], f)).toBe(2);
+    expectOneLine(f.err(), /: --config: cannot read .*missing\.yml \(ENOENT\)$/);
   });
 });

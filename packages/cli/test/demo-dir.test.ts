@@ -45,7 +45,7 @@ describe('demo --output-dir', () => {
     expect(second.out()).toMatch(/\(exactly once\)/);
     expect(readdirSync(target)).toContain('notes.txt');
     expect(readdirSync(target)).not.toContain('lastpass_enterprise.event_report-default.ndjson.1');
-  });
+  }, 60_000); // two demo runs: 2-3 s on an idle machine, more than jest's default 5 s on the shared 2 cores
 
   it('the default ./output/demo of an earlier version (no marker, only demo files) is still reset; a foreign file there is not', () => {
     const legacy = join(dir, 'output', 'demo');

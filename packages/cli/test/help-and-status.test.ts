@@ -15,6 +15,14 @@ async function help(command: string): Promise<string> {
 }
 
 describe('--help', () => {
+  it("lastpass-elastic --help lists every exit code, collect's 3 and 75 included", async () => {
+    const t = memoryIo({ cwd: process.cwd() });
+    expect(await main(['--help'], t)).toBe(0);
+    expect(t.out()).toMatch(
+      /^Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration; collect: 3 LastPass refused the credentials, 75 another collector holds the state directory\.$/m,
+    );
+  });
+
   it('collect: a description line for every flag', async () => {
     const text = await help('collect');
     for (const flag of Object.keys(COLLECT_FLAGS))
@@ -35,6 +43,7 @@ describe('--help', () => {
     expect(read.size).toBeGreaterThan(15);
     expect([...read].filter((name) => !new RegExp(`\\b${name}\\b`).test(text))).toEqual([]);
     expect(text).toMatch(/3 LastPass refused the account number or provisioning hash/);
+    expect(text).toMatch(/75 another collector holds the state directory's lock/);
   });
 
   it('setup: --out says where the zip goes without it (a new temporary folder), and KIBANA_API_KEY is listed', async () => {

@@ -53,7 +53,13 @@ describe('lastpass-elastic report posture', () => {
       /partial: no lastpass_enterprise\.detailed_shared_folder-<namespace>\.ndjson/,
     ],
     ['an unknown account', ['--account', '123'], /--account 123: no documents of this account/],
-    ['a bad number', ['--days', '0'], /--days: expected a positive integer, got "0"/],
+    ['a bad number', ['--days', '0'], /--days: expected an integer from 1 to 3660, got "0"/],
+    ['a period of a million days', ['--days', '1000000'], /--days: expected an integer from 1 to 3660/],
+    [
+      'a --from centuries back',
+      ['--from', '1000-01-01T00:00:00Z'],
+      /--from: the period 1000-01-01T00:00:00\.000Z \.\. .* is \d+ days long; at most 3660/,
+    ],
     [
       'a threshold out of range',
       ['--weak-password-below', '200'],

@@ -48,6 +48,18 @@ describe('secret-file settings never echo their value', () => {
       '--provisioning-hash-file',
     ],
     [
+      'report: ELASTICSEARCH_API_KEY_FILE',
+      ['report', 'posture', '--source', 'elasticsearch', '--elasticsearch-url', 'http://127.0.0.1:9'],
+      { ELASTICSEARCH_API_KEY_FILE: SECRET },
+      'ELASTICSEARCH_API_KEY_FILE',
+    ],
+    [
+      'report: ELASTICSEARCH_PASSWORD_FILE',
+      ['report', 'posture', '--source', 'elasticsearch', '--elasticsearch-url', 'http://127.0.0.1:9'],
+      { ELASTICSEARCH_USERNAME: 'u', ELASTICSEARCH_PASSWORD_FILE: SECRET },
+      'ELASTICSEARCH_PASSWORD_FILE',
+    ],
+    [
       'collect: LASTPASS_PROVISIONING_HASH_FILE',
       ['collect', '--once'],
       { LASTPASS_ACCOUNT_NUMBER: '1', LASTPASS_PROVISIONING_HASH_FILE: SECRET },

@@ -10,6 +10,7 @@ export {
 export {
   DEFAULTS,
   loadConfigFile,
+  readSecretFile,
   resolveConfig,
   type AccountConfig,
   type CollectorConfig,

@@ -1,7 +1,7 @@
 /**
  * The ECS documents the package's pipelines write (NDJSON output or Elasticsearch `_source`), read into
- * the small records the findings need. Pure: no I/O. Unknown fields are ignored; a document without the
- * fields a record needs (e.g. a `pipeline_error` document) maps to null and is counted as skipped.
+ * the small records the findings need. Pure: no I/O. Unknown fields are ignored; a `pipeline_error` document,
+ * or one without the fields a record needs, maps to null and is counted as skipped.
  */
 import { z } from 'zod';
 
@@ -154,6 +154,21 @@ export interface EventRecord {
   eventId: string | null;
 }
 
+/** What the package pipelines' on_failure handler marks a document it could not map with. */
+export const PIPELINE_ERROR_KIND = 'pipeline_error';
+
+/**
+ * A document the pipeline could not map (`event.kind: pipeline_error`): not data — its `@timestamp` is the
+ * ingest time, and its fields are whatever was set before the failure.
+ */
+export function isPipelineError(source: unknown): boolean {
+  if (typeof source !== 'object' || source === null) return false;
+  const event = (source as { event?: unknown }).event;
+  return (
+    typeof event === 'object' && event !== null && (event as { kind?: unknown }).kind === PIPELINE_ERROR_KIND
+  );
+}
+
 const list = (v: string | string[] | undefined): string[] =>
   v === undefined ? [] : Array.isArray(v) ? v : [v];
 const nonEmpty = (v: string | undefined): string | null => (v === undefined || v === '' ? null : v);
@@ -181,6 +196,7 @@ function snapshotFields(
 
 /** A user-stream document (a user or an invitee) as a record; null when it lacks the required fields. */
 export function userFromDocument(source: unknown): UserRecord | null {
+  if (isPipelineError(source)) return null;
   const parsed = userDocSchema.safeParse(source);
   if (!parsed.success || parsed.data.user === undefined) return null;
   const doc = parsed.data;
@@ -209,6 +225,7 @@ export function userFromDocument(source: unknown): UserRecord | null {
 
 /** A shared-folder document (one folder × member, or a folder without members) as a record. */
 export function folderFromDocument(source: unknown): FolderMemberRecord | null {
+  if (isPipelineError(source)) return null;
   const parsed = folderDocSchema.safeParse(source);
   if (!parsed.success) return null;
   const doc = parsed.data;
@@ -233,8 +250,9 @@ export function folderFromDocument(source: unknown): FolderMemberRecord | null {
   };
 }
 
-/** An event-report document as a record; null when it has no time or action (e.g. a pipeline error). */
+/** An event-report document as a record; null for a pipeline error or when it has no time or action. */
 export function eventFromDocument(source: unknown): EventRecord | null {
+  if (isPipelineError(source)) return null;
   const parsed = eventDocSchema.safeParse(source);
   if (!parsed.success) return null;
   const doc = parsed.data;

@@ -24,6 +24,7 @@ export { buildAccountReport, companyDomainsOf, gapsOf, STALE_SNAPSHOT_MS } from 
 export {
   countPerDay,
   DEFAULT_INDICES,
+  MAX_PERIOD_DAYS,
   periodDays,
   resolvePeriod,
   type AccountData,

@@ -16,6 +16,12 @@ export const DEFAULT_INDICES = {
   events: 'logs-lastpass_enterprise.event_report-*',
 } as const;
 
+/**
+ * The longest period a report covers, in days (ten years: LastPass keeps about two years of events). One
+ * chart bar, and with Elasticsearch one `_count`, per day; a period of centuries would exhaust the stack.
+ */
+export const MAX_PERIOD_DAYS = 3660;
+
 export interface Period {
   from: number;
   to: number;
@@ -52,6 +58,11 @@ export function resolvePeriod(
     throw new ReportError(
       'REPORT_BAD_OPTION',
       `--from: ${new Date(from).toISOString()} is after the period end ${new Date(to).toISOString()}`,
+    );
+  if (to - from > MAX_PERIOD_DAYS * DAY_MS)
+    throw new ReportError(
+      'REPORT_BAD_OPTION',
+      `--from: the period ${new Date(from).toISOString()} .. ${new Date(to).toISOString()} is ${Math.ceil((to - from) / DAY_MS)} days long; at most ${MAX_PERIOD_DAYS}`,
     );
   return { from, to };
 }

@@ -4,14 +4,55 @@
  * goes the real way: simulator → collector → package pipelines → NDJSON + state → report. The same data
  * loaded into the fake Elasticsearch gives the same findings through the Elasticsearch reader.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@elastic/elasticsearch';
 import { startFakeElasticsearch, type FakeElasticsearch } from '@lastpass-elastic/ingest';
 import { AccountZone, type FolderMember, type SimUser } from '@lastpass-elastic/simulator';
-import { postureReportSchema, runPostureReport, type AccountReport, type PostureReport } from '../src';
+import {
+  postureReportSchema,
+  runPostureReport,
+  type AccountReport,
+  type PostureInput,
+  type PostureReport,
+} from '../src';
 import { collectTenant, DAY, defaultParameters, type CollectedTenant } from './tenant-fixture';
+
+/**
+ * Documents the package pipelines' on_failure handler writes (shapes copied from `lastpass-elastic pipeline` on
+ * a user record that is not JSON and an event whose Time is a number): `event.kind: pipeline_error`, `@timestamp`
+ * = the ingest time. They are not data: a report must not take them for the newest event or user.
+ */
+const PIPELINE_ERRORS = {
+  user: {
+    data_stream: { type: 'logs', dataset: 'lastpass_enterprise.user', namespace: 'default' },
+    lastpass_enterprise: { snapshot: { id: '20301231T000000Z', started_at: '2030-12-31T00:00:00Z' } },
+    event: { original: 'not json at all', kind: 'pipeline_error' },
+    error: {
+      message: ["Processor 'json' with tag 'json_parse_record' failed with message: Unrecognized token"],
+    },
+    '@timestamp': '2030-12-31T00:00:00.000Z',
+    tags: ['preserve_original_event'],
+  },
+  event_report: {
+    data_stream: { type: 'logs', dataset: 'lastpass_enterprise.event_report', namespace: 'default' },
+    event: { id: 'pipeline-error-1', kind: 'pipeline_error', timezone: 'America/New_York' },
+    organization: { id: '' },
+    lastpass_enterprise: {
+      event_report: { occurrence: 0, action: 'Make Admin', time: 12345, user_name: 'a@b.c' },
+    },
+    error: {
+      message: [
+        "Processor 'date' with tag 'date_timestamp' failed with message: unable to parse date [12345]",
+      ],
+    },
+    '@timestamp': '2030-12-31T00:00:00.000Z',
+    tags: ['preserve_original_event'],
+  },
+};
+const withAccount = (doc: object, account: string): object =>
+  'organization' in doc ? { ...doc, organization: { id: account } } : doc;
 
 let tenant: CollectedTenant;
 let report: PostureReport;
@@ -64,6 +105,13 @@ describe('posture report against the simulator ground truth (NDJSON source)', ()
     );
     expect(account.time_zone).toBe(tenant.sim.options.timeZone);
     expect(account.period).toEqual({ from, to });
+  });
+
+  it('the provisioning hash is in neither output file', () => {
+    const hash = tenant.sim.options.provisioningHash;
+    expect(hash.length).toBeGreaterThan(8);
+    for (const file of ['posture.json', 'posture.html'])
+      expect([file, readFileSync(join(out, file), 'utf8').includes(hash)]).toEqual([file, false]);
   });
 
   it('user findings match the tenant model', () => {
@@ -218,6 +266,44 @@ describe('posture report against the simulator ground truth (NDJSON source)', ()
   });
 });
 
+describe('pipeline_error documents are not data', () => {
+  it('NDJSON without state: they change neither the period nor any count; they are counted as skipped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lpe-report-errors-'));
+    try {
+      const run = async (inputDir: string) =>
+        (
+          await runPostureReport({
+            input: { kind: 'ndjson', inputDir, stateDir: null },
+            parameters: defaultParameters,
+            outDir: join(dir, 'out'),
+            now: () => new Date('2025-01-01T00:00:00Z'),
+          })
+        ).report.accounts[0]!;
+      const clean = await run(tenant.dir);
+      const account = tenant.sim.options.accountNumber;
+      for (const stream of ['user', 'detailed_shared_folder', 'event_report'] as const) {
+        const name = `lastpass_enterprise.${stream}-default.ndjson`;
+        const lines = readFileSync(join(tenant.dir, name), 'utf8');
+        const extra =
+          stream === 'detailed_shared_folder'
+            ? ''
+            : `${JSON.stringify(withAccount(PIPELINE_ERRORS[stream], account))}\n`;
+        writeFileSync(join(dir, name), lines + extra);
+      }
+      const dirty = await run(dir);
+      expect(Date.parse(dirty.period.to)).toBeLessThanOrEqual(tenant.secondAt);
+      expect(dirty.period).toEqual(clean.period);
+      expect(dirty.summary).toEqual(clean.summary);
+      expect(dirty.findings).toEqual(clean.findings);
+      expect(dirty.coverage.events_per_day).toEqual(clean.coverage.events_per_day);
+      const notes = dirty.coverage.streams.find((x) => x.stream === 'event_report')?.notes;
+      expect(notes?.['report_skipped_lines']).toMatch(/^2 NDJSON line\(s\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)', () => {
   let es: FakeElasticsearch;
   beforeAll(async () => {
@@ -239,6 +325,16 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
         const answer = await client.bulk({ operations: body, pipeline: '_none', refresh: true });
         expect(answer.errors).toBe(false);
       }
+      // Newer than every real document: the reader must look past them (accounts, snapshots, period).
+      const errors = await client.bulk({
+        operations: (['user', 'event_report'] as const).flatMap((stream) => [
+          { create: { _index: `logs-lastpass_enterprise.${stream}-default` } },
+          withAccount(PIPELINE_ERRORS[stream], tenant.sim.options.accountNumber),
+        ]),
+        pipeline: '_none',
+        refresh: true,
+      });
+      expect(errors.errors).toBe(false);
     } finally {
       await client.close();
     }
@@ -246,23 +342,25 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
   afterAll(async () => {
     await es.close();
   });
+  /** The data streams of the fake Elasticsearch, as `report posture --source elasticsearch` reads them at `now`. */
+  const esInput = (client: Client, now: number): PostureInput => ({
+    kind: 'elasticsearch',
+    client,
+    url: es.url,
+    usersIndex: 'logs-lastpass_enterprise.user-*',
+    foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
+    eventsIndex: 'logs-lastpass_enterprise.event_report-*',
+    snapshotSettle: '5m',
+    snapshotSettleMs: 300_000,
+    now: () => now,
+  });
 
   it('reads the newest settled snapshots and the period and reports what the NDJSON reader reports', async () => {
     const client = new Client({ node: es.url });
     const dir = mkdtempSync(join(tmpdir(), 'lpe-report-es-'));
     try {
       const { report: r } = await runPostureReport({
-        input: {
-          kind: 'elasticsearch',
-          client,
-          url: es.url,
-          usersIndex: 'logs-lastpass_enterprise.user-*',
-          foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
-          eventsIndex: 'logs-lastpass_enterprise.event_report-*',
-          snapshotSettle: '5m',
-          snapshotSettleMs: 300_000,
-          now: () => tenant.secondAt + DAY,
-        },
+        input: esInput(client, tenant.secondAt + DAY),
         parameters: { ...defaultParameters, from, to },
         outDir: dir,
         now: () => new Date('2025-01-01T00:00:00Z'),
@@ -287,23 +385,39 @@ describe('the Elasticsearch reader gives the same findings (fake Elasticsearch)'
     }
   }, 60_000);
 
+  it('with the default period, ends it at the newest real event (not at a pipeline_error document)', async () => {
+    const client = new Client({ node: es.url });
+    const dir = mkdtempSync(join(tmpdir(), 'lpe-report-es-'));
+    try {
+      const read = async (input: PostureInput) =>
+        (
+          await runPostureReport({
+            input,
+            parameters: defaultParameters,
+            outDir: dir,
+            now: () => new Date('2025-01-01T00:00:00Z'),
+          })
+        ).report.accounts;
+      const fromEs = await read(esInput(client, tenant.secondAt + DAY));
+      // The NDJSON files without state: the same rule (period ends at the newest event), no error document.
+      const fromFiles = await read({ kind: 'ndjson', inputDir: tenant.dir, stateDir: null });
+      expect(fromEs.map((a) => a.account_number)).toEqual([tenant.sim.options.accountNumber]);
+      expect(fromEs[0]?.period).toEqual(fromFiles[0]?.period);
+      expect(fromEs[0]?.summary.events_in_period).toBe(fromFiles[0]?.summary.events_in_period);
+      expect(fromEs[0]?.findings).toEqual(fromFiles[0]?.findings);
+    } finally {
+      await client.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('takes the previous snapshot while the newest one is still receiving documents', async () => {
     const client = new Client({ node: es.url });
     const dir = mkdtempSync(join(tmpdir(), 'lpe-report-es-'));
     try {
       const { report: r } = await runPostureReport({
-        input: {
-          kind: 'elasticsearch',
-          client,
-          url: es.url,
-          usersIndex: 'logs-lastpass_enterprise.user-*',
-          foldersIndex: 'logs-lastpass_enterprise.detailed_shared_folder-*',
-          eventsIndex: 'logs-lastpass_enterprise.event_report-*',
-          snapshotSettle: '5m',
-          snapshotSettleMs: 300_000,
-          // One minute after the second snapshot's documents were ingested (virtual clock).
-          now: () => tenant.secondAt + 60_000,
-        },
+        // One minute after the second snapshot's documents were ingested (virtual clock).
+        input: esInput(client, tenant.secondAt + 60_000),
         parameters: { ...defaultParameters, from, to },
         outDir: dir,
         now: () => new Date('2025-01-01T00:00:00Z'),

@@ -28,6 +28,7 @@ maybe('posture.html in headless chromium', () => {
   let out: string;
   let report: PostureReport;
   let context: BrowserContext;
+  let profile: string;
   let page: Page;
   const requests: string[] = [];
   const problems: string[] = [];
@@ -41,7 +42,8 @@ maybe('posture.html in headless chromium', () => {
       outDir: out,
       now: () => new Date('2025-01-01T00:00:00Z'),
     }));
-    context = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'lpe-chromium-')), {
+    profile = mkdtempSync(join(tmpdir(), 'lpe-chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
       viewport: { width: 1280, height: 900 },
@@ -72,6 +74,7 @@ maybe('posture.html in headless chromium', () => {
     await tenant?.sim.close();
     if (tenant !== undefined) rmSync(tenant.dir, { recursive: true, force: true });
     if (out !== undefined) rmSync(out, { recursive: true, force: true });
+    if (profile !== undefined) rmSync(profile, { recursive: true, force: true });
   });
 
   it('shows the account, the period and when the data was collected, as in posture.json', async () => {

@@ -28,7 +28,8 @@ Environment:
   LASTPASS_ELASTIC_CONFIG, LASTPASS_ELASTIC_OUTPUT, LASTPASS_ELASTIC_OUTPUT_DIR, LASTPASS_ELASTIC_STATE_DIR  as the flags
   LASTPASS_ELASTIC_PACKAGE_DIR     the integration package (its pipelines make the NDJSON documents; found by default)
 Exit codes: 0 success (also after SIGINT/SIGTERM), 1 the work failed (try again later), 2 bad usage or
-configuration, 3 LastPass refused the account number or provisioning hash (stays wrong until fixed).`;
+configuration, 3 LastPass refused the account number or provisioning hash (stays wrong until fixed),
+75 another collector holds the state directory's lock (try again later).`;
 
 /** The flags of `collect` (each described in its --help). */
 export const COLLECT_FLAGS = {

@@ -1,7 +1,7 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PostureInput, ReportParameters } from '@lastpass-elastic/report';
-import { parseFlags, positiveIntFlag, UsageError, type Command, type CommandIo } from '../command';
+import { parseFlags, UsageError, type Command, type CommandIo } from '../command';
 import { resolvePackageRoot } from '../package-root';
 
 const USAGE = `Usage: lastpass-elastic report posture [flags]
@@ -27,7 +27,7 @@ Source — Elasticsearch:
   --snapshot-settle <dur>    the newest snapshot counts as complete once no document arrived for this long (5m)
 Period and rules:
   --from <RFC 3339>, --to <RFC 3339>   default: to = events collected through, from = to - --days
-  --days <n>                 30
+  --days <n>                 30 (at most 3660; so is the period --from/--to give)
   --account <n>[,<n>]        only these accounts (default: every account in the data)
   --inactive-days <n>        90   enabled users whose last login is older than this
   --weak-password-below <n>  50   master-password strength (0-100) below this is weak
@@ -77,7 +77,10 @@ async function configDirs(
   if (file === undefined) return {};
   const { isCollectorError, loadConfigFile } = await import('@lastpass-elastic/collector');
   try {
-    const parsed = loadConfigFile(resolve(io.cwd, file));
+    const parsed = loadConfigFile(
+      resolve(io.cwd, file),
+      flag === undefined ? 'LASTPASS_ELASTIC_CONFIG' : '--config',
+    );
     return {
       ...(parsed.output_dir === undefined ? {} : { output: resolve(io.cwd, parsed.output_dir) }),
       ...(parsed.state_dir === undefined ? {} : { state: resolve(io.cwd, parsed.state_dir) }),
@@ -120,20 +123,23 @@ async function ndjsonInput(io: CommandIo, values: Record<string, string | undefi
   return { kind: 'ndjson', inputDir, stateDir };
 }
 
-function secretFromEnv(io: CommandIo, name: string): string | undefined {
+/**
+ * A secret from `<name>` or the file `<name>_FILE` names, read as `collect` reads it (the collector's
+ * readSecretFile: the variable's value is never shown, it may be the secret itself put there by mistake).
+ */
+async function secretFromEnv(io: CommandIo, name: string): Promise<string | undefined> {
   const value = env(io, name);
   const file = env(io, `${name}_FILE`);
   if (value !== undefined && file !== undefined)
     throw new UsageError(`${name} and ${name}_FILE: set only one`);
   if (file === undefined) return value;
-  let text: string;
+  const { isCollectorError, readSecretFile } = await import('@lastpass-elastic/collector');
   try {
-    text = readFileSync(resolve(io.cwd, file), 'utf8').trim();
-  } catch {
-    throw new UsageError(`${name}_FILE: cannot read ${file}`);
+    return readSecretFile(file, `${name}_FILE`, io.cwd).reveal();
+  } catch (error) {
+    if (isCollectorError(error)) throw new UsageError(error.message);
+    throw error;
   }
-  if (text === '') throw new UsageError(`${name}_FILE: ${file} is empty`);
-  return text;
 }
 
 /**
@@ -183,9 +189,9 @@ async function elasticsearchInput(
   const settleMs = parseDuration(settle);
   if (settleMs === null)
     throw new UsageError(`--snapshot-settle: expected a duration such as 30s, 5m or 1h, got "${settle}"`);
-  const apiKey = secretFromEnv(io, 'ELASTICSEARCH_API_KEY');
+  const apiKey = await secretFromEnv(io, 'ELASTICSEARCH_API_KEY');
   const username = env(io, 'ELASTICSEARCH_USERNAME');
-  const password = secretFromEnv(io, 'ELASTICSEARCH_PASSWORD');
+  const password = await secretFromEnv(io, 'ELASTICSEARCH_PASSWORD');
   if (username !== undefined && password === undefined)
     throw new UsageError(
       'ELASTICSEARCH_PASSWORD (or ELASTICSEARCH_PASSWORD_FILE): required with ELASTICSEARCH_USERNAME',
@@ -246,6 +252,7 @@ async function posture(argv: readonly string[], io: CommandIo): Promise<number> 
     'company-domain': { type: 'string' },
     out: { type: 'string' },
   });
+  const { isReportError, MAX_PERIOD_DAYS, runPostureReport } = await import('@lastpass-elastic/report');
   const source = values.source ?? 'ndjson';
   if (source !== 'ndjson' && source !== 'elasticsearch')
     throw new UsageError(`--source: expected "ndjson" or "elasticsearch", got "${source}"`);
@@ -262,14 +269,13 @@ async function posture(argv: readonly string[], io: CommandIo): Promise<number> 
     ),
     from: instantFlag('from', values.from),
     to: instantFlag('to', values.to),
-    days: positiveIntFlag('days', values.days) ?? 30,
+    days: intFlag('days', values.days, 30, 1, MAX_PERIOD_DAYS),
     accounts: listFlag('account', values.account, /^\d{1,15}$/, 'an account number (digits)'),
   };
   if (parameters.from !== null && parameters.to !== null && parameters.from > parameters.to)
     throw new UsageError(`--from: ${parameters.from} is after --to ${parameters.to}`);
   const outDir = resolve(io.cwd, values.out ?? 'output/report');
   const input = source === 'ndjson' ? await ndjsonInput(io, values) : await elasticsearchInput(io, values);
-  const { isReportError, runPostureReport } = await import('@lastpass-elastic/report');
   try {
     const { report, files } = await runPostureReport({ input, parameters, outDir, now: () => new Date() });
     for (const a of report.accounts) {

@@ -15,7 +15,10 @@ async function stateDirOf(
   const file = config ?? env.LASTPASS_ELASTIC_CONFIG;
   if (file !== undefined && file !== '') {
     try {
-      const parsed = loadConfigFile(resolve(cwd, file));
+      const parsed = loadConfigFile(
+        resolve(cwd, file),
+        config === undefined ? 'LASTPASS_ELASTIC_CONFIG' : '--config',
+      );
       if (parsed.state_dir !== undefined) return resolve(cwd, parsed.state_dir);
     } catch (error) {
       if (isCollectorError(error)) throw new UsageError(error.message);

@@ -111,8 +111,18 @@ function invalid(message: string): CollectorError {
   return new CollectorError('CONFIG_INVALID', message);
 }
 
-/** Keys whose values are secrets: an error names them but never shows what they hold. */
-const SECRET_KEYS = new Set(['provisioning_hash', 'api_key', 'password']);
+/**
+ * Keys whose values are secrets, or may be (a `_file` key given the secret itself by mistake): an error
+ * names them but never shows what they hold.
+ */
+const SECRET_KEYS = new Set([
+  'provisioning_hash',
+  'provisioning_hash_file',
+  'api_key',
+  'api_key_file',
+  'password',
+  'password_file',
+]);
 
 /** `got "…"` for an error message (empty for secrets); long values are cut. */
 export function shown(value: unknown, key = ''): string {
@@ -208,10 +218,16 @@ export function loadConfigFile(path: string, source = '--config'): ConfigFile {
     throw invalid(`${where}: YAML syntax error: ${message}`);
   }
   const data: unknown = doc.toJS() ?? {};
-  if (typeof data !== 'object' || Array.isArray(data))
+  if (typeof data !== 'object' || Array.isArray(data)) {
+    const expected = `${path}: expected a YAML mapping of keys such as "account_number: 8771312"`;
+    // `key:value` (no space after the colon) is shown; any other lone value is not: a file holding one value
+    // may be a secret file given as the config by mistake.
+    if (typeof data === 'string' && /^[A-Za-z_][\w.]*:\S/.test(data))
+      throw invalid(`${expected}${shown(data)} (a missing space after a colon?)`);
     throw invalid(
-      `${path}: expected a YAML mapping of keys such as "account_number: 8771312"${shown(data)} (a missing space after a colon?)`,
+      `${expected}, got ${Array.isArray(data) ? 'a list' : 'a single value (not shown: it may be a secret, e.g. the provisioning hash file)'}`,
     );
+  }
   const parsed = configFileSchema.safeParse(data);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];

@@ -377,16 +377,26 @@ export function matchesQuery(source: JsonObject, id: string, query: unknown): bo
 }
 
 /**
- * Orders two field values as a `range` query or a `sort` would: numbers numerically, two date texts as
- * instants, otherwise as text; undefined when either side is missing or not a scalar.
+ * A full ISO 8601 / RFC 3339 date text (`2024-03-10`, `2024-03-10T06:30:00Z`, …): only these compare as
+ * instants (ISO_DATE above, what a date field accepts, also takes a bare year, which a keyword sorts as text).
+ */
+const ISO_DAY_OR_INSTANT =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
+const instantOf = (v: unknown): number =>
+  typeof v === 'string' && ISO_DAY_OR_INSTANT.test(v) ? Date.parse(v) : Number.NaN;
+
+/**
+ * Orders two field values as a `range` query or a `sort` would: numbers numerically, two ISO date texts as
+ * instants, otherwise as text (V8's Date.parse also takes "Jan 2" or some base64 ids, which a keyword sorts
+ * as text); undefined when either side is missing or not a scalar.
  */
 export function compareValues(a: unknown, b: unknown): number | undefined {
   const scalar = (v: unknown): v is string | number | boolean =>
     typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
   if (!scalar(a) || !scalar(b)) return undefined;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const da = typeof a === 'string' ? Date.parse(a) : Number.NaN;
-  const db = typeof b === 'string' ? Date.parse(b) : Number.NaN;
+  const da = instantOf(a);
+  const db = instantOf(b);
   if (!Number.isNaN(da) && !Number.isNaN(db)) return da - db;
   const ta = String(a);
   const tb = String(b);

@@ -55,6 +55,38 @@ describe('fake Elasticsearch: range, sort and search_after', () => {
     expect(ids(byTime.hits.hits)).toEqual(['d']);
   });
 
+  it('orders text that Date.parse happens to accept (ids, names) as text, as a keyword sort does', async () => {
+    // V8's Date.parse takes "Jan 2" or "Dec 1" (and 2 in 10,000 base64 event ids): compared as instants here
+    // and as text against the others, the order was not an order, and search_after paging could skip hits.
+    const names = ['Jan 2', 'Fz', 'Dec 1', 'UNyShIeseJALDUFgiyjXV/41128=', 'Az+PRAj+suqr/eDTHCRuPebtT+4='];
+    const answer = await client.bulk({
+      operations: names.flatMap((key, i) => [
+        { create: { _index: 'logs-demo.keys-default', _id: `k${i}` } },
+        { '@timestamp': '2024-03-10T00:00:00Z', key },
+      ]),
+      refresh: true,
+    });
+    expect(answer.errors).toBe(false);
+    const sorted = [...names].sort();
+    const all = await client.search({ index: 'logs-demo.keys-*', sort: [{ key: 'asc' }], size: 10 });
+    expect(all.hits.hits.map((h) => (h._source as { key: string }).key)).toEqual(sorted);
+    const paged: string[] = [];
+    let after: unknown[] | undefined;
+    for (let i = 0; i < names.length + 1; i++) {
+      const page = await client.search({
+        index: 'logs-demo.keys-*',
+        sort: [{ key: 'asc' }],
+        size: 1,
+        ...(after === undefined ? {} : { search_after: after as never }),
+      });
+      const hit = page.hits.hits[0];
+      if (hit === undefined) break;
+      paged.push((hit._source as { key: string }).key);
+      after = hit.sort;
+    }
+    expect(paged).toEqual(sorted);
+  });
+
   it('refuses a sort it does not emulate instead of ignoring it', async () => {
     await expect(
       client.search({ index: 'logs-demo.*', sort: [{ n: { order: 'desc', missing: '_first' } }] }),

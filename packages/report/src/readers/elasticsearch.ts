@@ -15,6 +15,7 @@ import {
   eventFromDocument,
   folderFromDocument,
   INVITE_ACTION,
+  PIPELINE_ERROR_KIND,
   POLICY_ACTIONS,
   userFromDocument,
   type EventRecord,
@@ -89,6 +90,12 @@ function failure(error: unknown, index: string): ReportError {
   );
 }
 
+/**
+ * Every query reads data only: a `pipeline_error` document (the pipeline could not map a record; its
+ * `@timestamp` is the ingest time) would otherwise be taken for the newest user or event.
+ */
+const dataOnly = (query: Query): Query => bool([query], [term('event.kind', PIPELINE_ERROR_KIND)]);
+
 class Reader {
   /** The latest-state aliases found on the cluster (set by `readElasticsearch`). */
   latest: { users?: string; folders?: string } = {};
@@ -98,7 +105,7 @@ class Reader {
     try {
       const answer = await this.input.client.search({
         index,
-        query,
+        query: dataOnly(query),
         sort: sort as never,
         size,
         track_total_hits: false,
@@ -131,7 +138,12 @@ class Reader {
   async count(index: string, query: Query): Promise<number> {
     try {
       return (
-        await this.input.client.count({ index, query, ignore_unavailable: true, allow_no_indices: true })
+        await this.input.client.count({
+          index,
+          query: dataOnly(query),
+          ignore_unavailable: true,
+          allow_no_indices: true,
+        })
       ).count;
     } catch (error) {
       throw failure(error, index);

@@ -20,6 +20,7 @@ import {
   eventFromDocument,
   folderFromDocument,
   INVITE_ACTION,
+  isPipelineError,
   POLICY_ACTIONS,
   userFromDocument,
   type EventRecord,
@@ -119,7 +120,8 @@ async function scanSnapshots(
   parse: (doc: unknown) => UserRecord | FolderMemberRecord | null,
 ): Promise<{ accounts: Map<string, SnapshotScan>; skipped: number }> {
   const accounts = new Map<string, SnapshotScan>();
-  let skipped = await eachDocument(files, (doc) => {
+  let skipped = 0;
+  const unparsable = await eachDocument(files, (doc) => {
     const r = parse(doc);
     if (r === null) {
       skipped += 1;
@@ -142,6 +144,7 @@ async function scanSnapshots(
       a.inviteeFirstSeen.set(key, Math.min(a.inviteeFirstSeen.get(key) ?? Infinity, r.snapshotStart));
     }
   });
+  skipped += unparsable;
   return { accounts, skipped };
 }
 
@@ -179,9 +182,11 @@ async function scanEvents(
   files: readonly string[],
 ): Promise<{ accounts: Map<string, EventScan>; skipped: number }> {
   const accounts = new Map<string, EventScan>();
-  let skipped = await eachDocument(files, (doc) => {
-    // A fast path for the many events no finding lists: only their time is kept.
-    if (!isObject(doc)) {
+  let skipped = 0;
+  const unparsable = await eachDocument(files, (doc) => {
+    // A fast path for the many events no finding lists: only their time is kept. A pipeline_error document is
+    // not an event (its @timestamp is when it was ingested): skipped.
+    if (!isObject(doc) || isPipelineError(doc)) {
       skipped += 1;
       return;
     }
@@ -234,6 +239,7 @@ async function scanEvents(
         a.invitedByEvent.set(key, Math.min(a.invitedByEvent.get(key) ?? Infinity, record.time));
       }
   });
+  skipped += unparsable;
   return { accounts, skipped };
 }
 
