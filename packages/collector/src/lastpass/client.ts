@@ -313,10 +313,14 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
 
   function shapeError(command: Command, parsed: unknown, error: z.ZodError): LastPassError {
     const issue = error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
+    // the path names keys of the answer: foreign text, which may echo the request (and so the hash)
+    const where =
+      issue === undefined || issue.path.length === 0 ? '(root)' : redactor.excerpt(issue.path.join('.'));
     return new LastPassError(
       'LASTPASS_UNEXPECTED_RESPONSE',
-      `${command}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}; body starts ${JSON.stringify(redactor.excerpt(JSON.stringify(parsed) ?? ''))}`,
+      redactor.text(
+        `${command}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}; body starts ${JSON.stringify(redactor.excerpt(JSON.stringify(parsed) ?? ''))}`,
+      ),
       { command },
     );
   }
@@ -362,7 +366,8 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       const result = rawEventSchema.safeParse(record);
       if (result.success) continue;
       const issue = result.error.issues[0];
-      const path = [key, ...(issue?.path.map(String) ?? [])].join('.');
+      // the key is foreign text (it may echo the request): fragment-redacted like an excerpt
+      const path = [redactor.excerpt(key), ...(issue?.path.map(String) ?? [])].join('.');
       rejected.push({ key, record, reason: redactor.text(`${path}: ${issue?.message ?? 'invalid'}`) });
     }
     if (rejected.length > 10 && rejected.length * 2 > total) {

@@ -149,6 +149,17 @@ describe('an error page echoing the request body never carries a fragment of the
       (b, p) => ({ status: 200, body: JSON.stringify({ status: 'FAIL', error: p + b }) }),
       'getuserdata',
     ],
+    [
+      // the failing path names the key: the echo itself
+      'a wrong shape under a key that is the echo',
+      (b, p) => ({ status: 200, body: JSON.stringify({ Users: { [p + b]: 1 } }) }),
+      'getuserdata',
+    ],
+    [
+      'a wrong shape under a key that is a cut echo',
+      (b, p) => ({ status: 200, body: JSON.stringify({ Users: { [(p + b).slice(0, 140)]: 1 } }) }),
+      'getuserdata',
+    ],
   ];
 
   it.each(pages)('%s: messages, stacks, log lines and trace lines', async (_name, page, command) => {
@@ -185,6 +196,47 @@ describe('an error page echoing the request body never carries a fragment of the
       // and if an excerpt of it was cut somewhere (in a message or, for transport failures, the trace)
       expect([trace, ...texts].join('\n')).toMatch(/…/);
       for (const text of [trace, ...lines, ...texts]) expect(leaks(text)).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('a malformed record under a key that echoes the request (§3, §6)', () => {
+  it('its reason (dead-letter file, log line, state note) carries no fragment of the hash', async () => {
+    let pad = '';
+    const server = await fakeLastPass((body) => ({
+      status: 200,
+      body: JSON.stringify({
+        status: 'OK',
+        next: null,
+        data: {
+          Event1: {
+            Time: '2024-11-01 00:00:00',
+            Username: 'a@example.com',
+            IP_Address: '',
+            Action: 'Log in',
+            Data: '',
+          },
+          [(pad + body).slice(0, 140)]: { Time: 5 },
+        },
+      }),
+    }));
+    try {
+      const reasons: string[] = [];
+      for (const n of [0, 20, 40, 60, 80, 100]) {
+        pad = '.'.repeat(n);
+        const page = await clientOf(server.url).reporting(WINDOW);
+        expect(page.events).toHaveLength(1);
+        expect(page.rejected).toHaveLength(1);
+        reasons.push(...(page.rejected ?? []).map((r) => r.reason));
+      }
+      // the test is only worth something if the cut echo held a fragment of the hash
+      expect(server.requests.every((r) => leaks(r.slice(0, 140)).length > 0)).toBe(true);
+      for (const reason of reasons) {
+        expect(reason).toMatch(/\.Time: /);
+        expect(leaks(reason)).toEqual([]);
+      }
     } finally {
       await server.close();
     }
