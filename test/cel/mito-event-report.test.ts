@@ -287,6 +287,48 @@ describeOnMito('event_report on the real CEL engine (mito v1.10), Agent-like dri
     expect(b.input.currentState.cursor).not.toHaveProperty('end');
   });
 
+  test('most records of an answer malformed (a change of format): the answer fails, nothing is skipped past', async () => {
+    const sim = await startSimulator({
+      seed: 21,
+      events: 300,
+      pageSize: 25,
+      start: START,
+      end: END,
+      accountNumber: ACCOUNT,
+      provisioningHash: HASH,
+    });
+    sims.push(sim);
+    const stream = render('event_report', sim, { initial_interval: initialIntervalReaching(START) });
+    // every record of every answer gets a numeric Time (as if LastPass changed its format)
+    const input = onMito(stream, {
+      rewrite: (_req, answer) => {
+        const body = JSON.parse(answer.body.toString('utf8')) as { data?: unknown };
+        if (typeof body.data !== 'object' || body.data === null || Array.isArray(body.data)) return answer;
+        const data = body.data as Record<string, Record<string, unknown>>;
+        for (const k of Object.keys(data)) data[k] = { ...data[k], Time: 1_730_600_000 };
+        return { ...answer, body: Buffer.from(JSON.stringify(body)) };
+      },
+    });
+    inputs.push(input);
+    const run = await input.runIntervals(3, () => false);
+    expect(run.events).toEqual([]);
+    expect(run.errors).toHaveLength(3);
+    for (const e of run.errors)
+      expect(e).toMatchObject({
+        code: 'LASTPASS_UNEXPECTED_RESPONSE',
+        message: expect.stringMatching(
+          /^reporting: 25 of 25 records of the answer for .* format looks changed/,
+        ),
+      });
+    // nothing published, so no cursor: each interval reads the first window again (its start follows the
+    // real clock that mito reads, by a second or so)
+    expect(run.cursor).toBeUndefined();
+    expect(input.currentState.cursor).toEqual({});
+    const froms = requestsOf(sim).map((r) => Date.parse(`${r.from.replace(' ', 'T')}Z`));
+    expect(froms).toHaveLength(3);
+    expect(Math.max(...froms) - Math.min(...froms)).toBeLessThan(60_000);
+  });
+
   test('Agent restarts after each of the first 8 intervals: only the persisted cursor survives, nothing is lost or doubled', async () => {
     const b = keep(await backfill({ nextMode: 'repeat-last' }, { restartAfterRuns: 8 }));
     expectExactlyOnce(b);
