@@ -274,6 +274,28 @@ describe('HTML pages, sizes and encodings (§6)', () => {
     }
   });
 
+  it.each(['reporting', 'getuserdata'] as const)(
+    'an XHTML page (an <?xml prolog, no <lastpass> element) with HTTP 200 is an HTML page too (%s): retried, never a refusal',
+    async (command) => {
+      const xhtml =
+        '<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><body>Down for maintenance</body></html>';
+      const server = await fakeLastPass(() => ({ status: 200, body: xhtml }));
+      try {
+        const client = clientOf(server.url, { retry: { maxAttempts: 3 } });
+        const error = await failure(
+          command === 'reporting'
+            ? client.reporting(WINDOW)
+            : client.getUserData({ pageSize: 5, pageIndex: 0 }),
+        );
+        expect(error.code).toBe('LASTPASS_RETRIES_EXHAUSTED');
+        expect((error.cause as { code?: string }).code).toBe('LASTPASS_HTML_RESPONSE');
+        expect(server.requests).toHaveLength(3);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+
   it('the XML Authorization Error stays a permanent auth failure: one request', async () => {
     const server = await fakeLastPass(() => ({
       status: 200,
