@@ -29,6 +29,16 @@ jest.setTimeout(240_000);
 const START = '2024-11-01T00:00:00Z';
 const END = '2024-11-05T00:00:00Z';
 const NO_RETRY: RetrySettings = { maxAttempts: 1, waitMinMs: 2000, waitMaxMs: 60_000 };
+/** The tenant of the backfills: 300 events, a page of 25 (page splits), same-second repeats, the fall-back. */
+const TENANT: SimulatorOptionsInput = {
+  seed: 21,
+  events: 300,
+  pageSize: 25,
+  start: START,
+  end: END,
+  accountNumber: ACCOUNT,
+  provisioningHash: HASH,
+};
 
 interface Backfill {
   sim: RunningSimulator;
@@ -49,16 +59,7 @@ async function backfill(
     restartAfterRuns?: number;
   } = {},
 ): Promise<Backfill> {
-  const sim = await startSimulator({
-    seed: 21,
-    events: 300,
-    pageSize: 25,
-    start: START,
-    end: END,
-    accountNumber: ACCOUNT,
-    provisioningHash: HASH,
-    ...simOptions,
-  });
+  const sim = await startSimulator({ ...TENANT, ...simOptions });
   const stream = render('event_report', sim, { initial_interval: initialIntervalReaching(START) });
   let fullAnswers = 0;
   const exchanges: Backfill['exchanges'] = [];
@@ -288,15 +289,7 @@ describeOnMito('event_report on the real CEL engine (mito v1.10), Agent-like dri
   });
 
   test('most records of an answer malformed (a change of format): the answer fails, nothing is skipped past', async () => {
-    const sim = await startSimulator({
-      seed: 21,
-      events: 300,
-      pageSize: 25,
-      start: START,
-      end: END,
-      accountNumber: ACCOUNT,
-      provisioningHash: HASH,
-    });
+    const sim = await startSimulator(TENANT);
     sims.push(sim);
     const stream = render('event_report', sim, { initial_interval: initialIntervalReaching(START) });
     // every record of every answer gets a numeric Time (as if LastPass changed its format)
