@@ -248,7 +248,7 @@ describe('posture and exposure tiles on the latest state after a user and a memb
   const folders2: SimSharedFolder[] = tenant.sharedFolders.map((f) =>
     f === goneMember ? { ...f, users: f.users.slice(1) } : f,
   );
-  const latestFolders = latest('latest_detailed_shared_folder', [
+  const latestFolders = latest('latest_shared_folder', [
     ...folderSnapshot(tenant.sharedFolders, s1),
     ...folderSnapshot(folders2, s2),
   ]);

@@ -5,7 +5,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { applyFleetFinalPipeline, createExecutor, loadPackagePipelines } from '@lastpass-elastic/ingest';
-import { fleetPipelineName, getDataStream, loadPackage } from '@lastpass-elastic/package-model';
+import {
+  fleetPipelineName,
+  getDataStream,
+  loadPackage,
+  transformSourceStreams,
+} from '@lastpass-elastic/package-model';
 import { fieldScope, fieldValues, kqlMatches, lookupField, parseKql } from '@lastpass-elastic/package-tools';
 import type { SimSharedFolder, SimUser } from '@lastpass-elastic/simulator';
 
@@ -129,7 +134,10 @@ export function evaluateTile(
     ] as Record<string, unknown>,
   )[0] as { columns: Record<string, Record<string, unknown>> };
   const ds = pkg.dataStreams.find((d) => d.dataset === fieldValues(docs[0] ?? {}, 'data_stream.dataset')[0]);
-  const transform = pkg.transforms.find((t) => t.name === `latest_${ds?.name ?? ''}`);
+  // The transform reading this stream (by source, not by folder name: latest_shared_folder reads detailed_shared_folder).
+  const transform = pkg.transforms.find((t) =>
+    transformSourceStreams(pkg, t).some((s) => s.name === ds?.name),
+  );
   const scope = fieldScope(pkg, undefined, ds ? [ds.dataset] : []);
   const typeOf = (f: string): string | undefined =>
     transform?.fields.find((x) => x.name === f)?.type ?? lookupField(scope, f)?.type;

@@ -42,8 +42,6 @@ describe('ProgressLog', () => {
 });
 
 describe('collect without a terminal', () => {
-  // the collector runs for real (NDJSON through the package pipelines): not bound to jest's 5 s default on a busy machine
-  jest.setTimeout(60_000);
   let sim: RunningSimulator;
   beforeAll(async () => {
     sim = await startSimulator({
@@ -115,7 +113,7 @@ describe('collect without a terminal', () => {
     expect(done).toHaveLength(1);
     expect(done[0]?.obj).toMatchObject({ stream: 'event_report', outcome: 'ok', indexed: 1000 });
     expect(done[0]?.msg).toMatch(/^stream=event_report fetched=1000 indexed=1000 /);
-  });
+  }, 60_000);
 
   it('continuous: each poll ends with a line, and stopping is said', async () => {
     const { outcome, lines } = await run(false, 2);
@@ -125,5 +123,5 @@ describe('collect without a terminal', () => {
     const codes = lines.map((l) => l.obj.code);
     expect(codes).toContain('COLLECT_STOPPING');
     expect(codes.at(-1)).toBe('COLLECT_STOPPED');
-  });
+  }, 60_000);
 });

@@ -95,11 +95,11 @@ describe('transforms in the package model', () => {
       transformDestinations(pkg).map((d) => [d.transform, d.sources, d.readName, d.destIndex, d.transformId]),
     ).toEqual([
       [
-        'latest_detailed_shared_folder',
+        'latest_shared_folder',
         ['detailed_shared_folder'],
         'logs-lastpass_enterprise_latest.detailed_shared_folder',
         'logs-lastpass_enterprise_latest.dest_detailed_shared_folder-1',
-        'logs-lastpass_enterprise.latest_detailed_shared_folder-default-0.1.0',
+        'logs-lastpass_enterprise.latest_shared_folder-default-0.1.0',
       ],
       [
         'latest_user',

@@ -60,13 +60,14 @@ async function read(
     };
   }
   const { readElasticsearch } = await import('./readers/elasticsearch.js');
+  const read = await readElasticsearch(input, params);
   return {
-    accounts: await readElasticsearch(input, params),
+    accounts: read.accounts,
     source: {
       kind: 'elasticsearch',
       url: input.url,
-      users_index: input.usersIndex,
-      folders_index: input.foldersIndex,
+      users_index: read.usersIndex,
+      folders_index: read.foldersIndex,
       events_index: input.eventsIndex,
       snapshot_settle: input.snapshotSettle,
     },

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PostureInput, ReportParameters } from '@lastpass-elastic/report';
 import { parseFlags, positiveIntFlag, UsageError, type Command, type CommandIo } from '../command';
+import { resolvePackageRoot } from '../package-root';
 
 const USAGE = `Usage: lastpass-elastic report posture [flags]
 
@@ -19,6 +20,9 @@ Source — Elasticsearch:
                              or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD(_FILE); TLS ELASTICSEARCH_CA_FILE
   --users-index <index>      default logs-lastpass_enterprise.user-* (a latest-state index or alias works too)
   --folders-index <index>    default logs-lastpass_enterprise.detailed_shared_folder-*
+                             without these two flags, snapshots are read from the package's latest-state aliases
+                             (logs-lastpass_enterprise_latest.*) when the cluster has them and they hold the whole
+                             snapshot; posture.json's source says which index was read
   --events-index <index>     default logs-lastpass_enterprise.event_report-*
   --snapshot-settle <dur>    the newest snapshot counts as complete once no document arrived for this long (5m)
 Period and rules:
@@ -132,6 +136,29 @@ function secretFromEnv(io: CommandIo, name: string): string | undefined {
   return text;
 }
 
+/**
+ * The package's latest-state aliases (`transformDestinations`: the transforms reading the user and
+ * detailed_shared_folder streams), for the streams whose index flag was not given. Without a readable
+ * package there are none (the data streams are read).
+ */
+async function latestAliases(
+  io: CommandIo,
+  values: Record<string, string | undefined>,
+): Promise<{ users?: string; folders?: string }> {
+  const { loadPackage, transformDestinations } = await import('@lastpass-elastic/package-model');
+  let destinations: { sources: string[]; readName: string }[];
+  try {
+    destinations = transformDestinations(loadPackage(resolvePackageRoot(io, undefined)));
+  } catch {
+    return {};
+  }
+  const of = (stream: string): string | undefined =>
+    destinations.find((d) => d.sources.includes(stream))?.readName;
+  const users = values['users-index'] === undefined ? of('user') : undefined;
+  const folders = values['folders-index'] === undefined ? of('detailed_shared_folder') : undefined;
+  return { ...(users === undefined ? {} : { users }), ...(folders === undefined ? {} : { folders }) };
+}
+
 /** The Elasticsearch source: the collector's client factory with the same environment variables (contracts §2). */
 async function elasticsearchInput(
   io: CommandIo,
@@ -193,6 +220,7 @@ async function elasticsearchInput(
     snapshotSettle: settle,
     snapshotSettleMs: settleMs,
     now: Date.now,
+    latest: await latestAliases(io, values),
   };
 }
 

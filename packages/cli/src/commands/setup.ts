@@ -10,14 +10,15 @@ const USAGE = [
   'lastpass-elastic setup --elasticsearch [URL] | --kibana [URL]',
   '                       [--zip <file> | --out <dir>] [--root <package dir>] [--force] [--insecure] [--import-rules]',
   '',
-  '  --elasticsearch [URL]  install pipelines, component and index templates straight into Elasticsearch',
-  '                         (clusters without Fleet, standalone collector); URL defaults to ELASTICSEARCH_URL',
+  '  --elasticsearch [URL]  install pipelines, component and index templates and the latest-state transforms',
+  '                         straight into Elasticsearch (clusters without Fleet, standalone collector); URL',
+  '                         defaults to ELASTICSEARCH_URL',
   '  --kibana [URL]         upload the package zip to Fleet; URL defaults to KIBANA_URL',
   '  --zip <file>           upload this zip instead of building one (--kibana only)',
   '  --out <dir>            build the zip into <dir> and keep it (default: a new temporary folder)',
   "  --import-rules         also import the package's detection rules (disabled) through the Detection Engine",
   '                         rules import API, for Kibanas that do not list package rules (--kibana only)',
-  '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates',
+  '  --force                allow a downgrade / re-install, overwrite Fleet-managed templates and transforms',
   '  --insecure             do not verify TLS certificates (ELASTICSEARCH_CA_FILE is the better fix)',
   'Auth: ELASTICSEARCH_API_KEY(_FILE) or ELASTICSEARCH_USERNAME + ELASTICSEARCH_PASSWORD(_FILE); TLS: ELASTICSEARCH_CA_FILE.',
   '  --kibana also takes KIBANA_API_KEY(_FILE), which wins over the ELASTICSEARCH_* credentials (Kibana accepts',
@@ -152,7 +153,7 @@ async function run(argv: readonly string[], io: CommandIo): Promise<number> {
     for (const c of result.changes) counts.set(c.action, (counts.get(c.action) ?? 0) + 1);
     const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
     io.stdout.write(
-      `Elasticsearch ${result.clusterVersion} at ${endpoint.url}: ${plan.packageName} ${plan.version}, ${plan.streams.length} data streams — ${summary}.` +
+      `Elasticsearch ${result.clusterVersion} at ${endpoint.url}: ${plan.packageName} ${plan.version}, ${plan.streams.length} data streams, ${plan.transforms.length} transforms — ${summary}.` +
         `${result.changed ? '' : ' Nothing changed.'}\n`,
     );
     return 0;

@@ -18,15 +18,27 @@ import {
   isReportingResponse,
   rawEventSchema,
   reportingEnvelopeSchema,
+  sharedFolderEnvelopeSchema,
+  sharedFolderOnlySchema,
+  rawFolderMemberSchema,
+  rawUserSchema,
   sharedFolderResponseSchema,
+  userDataEnvelopeSchema,
   userDataResponseSchema,
   type RawEvent,
+  type RawFolderMember,
   type RawSharedFolder,
   type RawUser,
   type ReportingResponse,
 } from './schemas';
 import type { RequestTracer } from './tracer';
-import { Transport, type HasRecords, type Logger, type RetryOptions } from './transport';
+import {
+  Transport,
+  type HasRecords,
+  type Logger,
+  type RetryOptions,
+  type TransportResult,
+} from './transport';
 
 export const DEFAULT_LASTPASS_URL = 'https://lastpass.com/enterpriseapi.php';
 
@@ -86,7 +98,15 @@ export interface ReportingPage {
   apiCalls: number;
   /** Records that failed validation (absent when every record passed): not in `events`. */
   rejected?: RejectedEvent[];
+  /** Operator notes about the answer (see `AnswerNotes`); absent when there is none. */
+  notes?: AnswerNotes;
 }
+
+/**
+ * Operator notes about one answer, for the stream's health (shown by `status`):
+ * `last_invalid_utf8` — the answer was not valid UTF-8 (when, which command, the first bad byte's offset).
+ */
+export type AnswerNotes = Record<string, string>;
 
 export interface UserDataPage {
   /** User id → record (password keys stripped). */
@@ -96,14 +116,26 @@ export interface UserDataPage {
   total: number | null;
   count: number | null;
   apiCalls: number;
+  /** Users that failed validation (absent when every user passed): not in `users`. */
+  rejected?: RejectedRecord[];
+  notes?: AnswerNotes;
 }
 
 export interface SharedFolderPage {
-  /** Folder id → folder record as received. */
+  /**
+   * Folder id → folder record as received; a folder with members that failed validation has `users`
+   * without them (a copy: the other keys as received, in order).
+   */
   folders: Record<string, RawSharedFolder>;
-  /** Number of top-level keys (the page-full test of lastpass-api.md §5 counts these). */
+  /** Number of top-level keys, rejected folders included (the page-full test of lastpass-api.md §5 counts these). */
   count: number;
   apiCalls: number;
+  /**
+   * Folders (no `member`) and folder members (`member` set, the folder is in `folders`) that failed
+   * validation; absent when everything passed.
+   */
+  rejected?: RejectedRecord[];
+  notes?: AnswerNotes;
 }
 export type DetailedSharedFolderPage = SharedFolderPage;
 
@@ -119,15 +151,22 @@ export interface LastPassClient {
   readonly apiCalls: number;
 }
 
-/** One `EventN` record that failed validation: left out of `events`, for the dead-letter file. */
-export interface RejectedEvent {
-  /** Its key in `data` (`Event17`). */
+/**
+ * One record of an answer that failed validation: left out of the page, for the dead-letter file
+ * (issue #15 §6). The same for every command: an `EventN` record, a user, a shared folder or one member.
+ */
+export interface RejectedRecord {
+  /** Its key in the answer: `Event17` (reporting), the user id (getuserdata), the folder id (folders). */
   key: string;
-  /** The record as received (any JSON value). */
+  /** A folder member: its index in the folder's `users` (the folder itself passed: it is in the page). */
+  member?: number;
+  /** The record as received (any JSON value), `password` keys stripped from users, the hash redacted. */
   record: unknown;
-  /** One line: the field and what was expected. */
+  /** One line: where the record is in the answer, the field and what was expected. */
   reason: string;
 }
+/** A rejected `EventN` record (`key` = `Event17`). */
+export type RejectedEvent = RejectedRecord;
 
 const optionsSchema = z.object({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }),
@@ -325,29 +364,174 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
     );
   }
 
+  /**
+   * The records of one answer that the page check refused, checked one by one (issue #15 §6): a record
+   * that fails its schema is set aside with its reason instead of failing the page. More than half of an
+   * answer's records failing (and more than 10) looks like a change of format, not a bad record: the
+   * answer fails instead, so a cursor never races through a history (nor a snapshot through a directory)
+   * that is all dead letters. One mechanism for every command: `reporting`, users, folders and members.
+   */
+  function recordCheck(command: Command) {
+    const rejected: RejectedRecord[] = [];
+    /** The rejected values themselves (`record` is a redacted copy), to leave them out of a page. */
+    const originals = new Set<unknown>();
+    let total = 0;
+    const setAside = (
+      at: { key: string; member?: number },
+      record: unknown,
+      path: readonly PropertyKey[],
+      message: string,
+    ): void => {
+      originals.add(record);
+      rejected.push({
+        ...at,
+        record: redactedValue(record),
+        // the path names keys of the answer: foreign text (it may echo the request), redacted like an excerpt
+        reason: redactor.text(`${path.map((p) => redactor.excerpt(String(p))).join('.')}: ${message}`),
+      });
+    };
+    return {
+      originals,
+      /** A record that passed a cheaper check (it still counts toward the answer's total). */
+      passed(): void {
+        total++;
+      },
+      /** Checks `record`; a failure is set aside, named by `path` (where it is in the answer) and its field. */
+      check(
+        schema: z.ZodType,
+        record: unknown,
+        at: { key: string; member?: number },
+        path: readonly PropertyKey[],
+      ): boolean {
+        total++;
+        // zod's record parsing passes over a `__proto__` key unchecked: such an entry is never shipped.
+        if (at.key === '__proto__' && at.member === undefined) {
+          setAside(at, record, path, 'expected a record key, not __proto__');
+          return false;
+        }
+        const result = schema.safeParse(record);
+        if (result.success) return true;
+        const issue = result.error.issues[0];
+        setAside(at, record, [...path, ...(issue?.path ?? [])], issue?.message ?? 'invalid');
+        return false;
+      },
+      /** The records set aside (empty when none): throws when most of the answer's records failed. */
+      done(): RejectedRecord[] {
+        if (rejected.length > 10 && rejected.length * 2 > total) {
+          const first = rejected[0];
+          throw new LastPassError(
+            'LASTPASS_UNEXPECTED_RESPONSE',
+            `${command}: ${rejected.length} of ${total} records fail validation (first: ${first?.reason ?? ''}): the answer's format looks changed; nothing was delivered or dead-lettered`,
+            { command },
+          );
+        }
+        return rejected;
+      },
+    };
+  }
+
+  /** A copy of `value` with every whole occurrence of the hash redacted in its strings and keys. */
+  function redactedValue(value: unknown): unknown {
+    if (typeof value === 'string') return redactor.text(value);
+    if (Array.isArray(value)) return value.map(redactedValue);
+    if (!isObject(value)) return value;
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value))
+      Object.defineProperty(out, redactor.text(key), {
+        value: redactedValue(value[key]),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    return out;
+  }
+
+  /** The envelope (records unchecked) must pass its schema: a bad one fails the page, naming the path. */
+  function checkedEnvelope(command: Command, schema: z.ZodType, parsed: unknown): void {
+    const result = schema.safeParse(parsed);
+    if (!result.success) throw shapeError(command, parsed, result.error);
+  }
+
+  /** The answer's notes: invalid UTF-8 (read as U+FFFD) is said in the stream's health, not only logged. */
+  function answerNotes(command: Command, answer: TransportResult): { notes?: AnswerNotes } {
+    const bad = answer.invalidUtf8;
+    if (bad === undefined) return {};
+    const at = new Date((options.clock ?? systemClock).now()).toISOString();
+    return {
+      notes: {
+        last_invalid_utf8: `${at}: a ${command} answer was not valid UTF-8 (first invalid byte at offset ${bad.offset} of ${bad.bytes}); the invalid bytes were read as U+FFFD`,
+      },
+    };
+  }
+
   // Each response is checked with its zod schema, then read from the parsed JSON itself: zod's output
   // reorders object keys (declared keys first), and records must reach the collector exactly as received.
   async function folders(
     command: 'getsfdata' | 'getdetailedsfdata',
     data: unknown,
   ): Promise<SharedFolderPage> {
-    const { parsed, apiCalls } = await send(command, () => envelope(command, data), hasMembers);
+    const answer = await send(command, () => envelope(command, data), hasMembers);
+    const { parsed, apiCalls } = answer;
     assertNotRefusal(command, parsed, redactor);
-    const result = sharedFolderResponseSchema.safeParse(parsed);
-    if (!result.success) throw shapeError(command, parsed, result.error);
-    const map = Array.isArray(parsed) ? {} : (parsed as Record<string, RawSharedFolder>);
-    return { folders: map, count: Object.keys(map).length, apiCalls };
+    const map = isObject(parsed) ? (parsed as Record<string, RawSharedFolder>) : {};
+    const count = Object.keys(map).length;
+    const notes = answerNotes(command, answer);
+    if (sharedFolderResponseSchema.safeParse(parsed).success && !Object.hasOwn(map, '__proto__'))
+      return { folders: map, count, apiCalls, ...notes };
+    const { folders: kept, rejected } = checkedFolders(command, parsed, map);
+    return {
+      folders: kept,
+      count,
+      apiCalls,
+      ...(rejected.length === 0 ? {} : { rejected }),
+      ...notes,
+    };
+  }
+
+  /**
+   * The slow path of a folders answer: each folder is checked without its members, then each member on
+   * its own. A bad folder is set aside whole; a bad member alone (its folder stays, without it).
+   */
+  function checkedFolders(
+    command: Command,
+    parsed: unknown,
+    map: Record<string, unknown>,
+  ): { folders: Record<string, RawSharedFolder>; rejected: RejectedRecord[] } {
+    checkedEnvelope(command, sharedFolderEnvelopeSchema, parsed);
+    const check = recordCheck(command);
+    const kept: Record<string, RawSharedFolder> = {};
+    for (const key of Object.keys(map)) {
+      const folder = map[key];
+      if (!check.check(sharedFolderOnlySchema, folder, { key }, [key])) continue;
+      const record = folder as RawSharedFolder;
+      const members: unknown[] = record.users ?? [];
+      const good = members.filter((member, i) =>
+        check.check(rawFolderMemberSchema, member, { key, member: i }, [key, 'users', i]),
+      );
+      kept[key] = good.length === members.length ? record : { ...record, users: good as RawFolderMember[] };
+    }
+    return { folders: kept, rejected: check.done() };
+  }
+
+  /** The slow path of `getuserdata`: the envelope must pass, then each user is checked on its own. */
+  function checkedUsers(parsed: unknown, users: Record<string, unknown>) {
+    checkedEnvelope('getuserdata', userDataEnvelopeSchema, parsed);
+    const check = recordCheck('getuserdata');
+    const kept: Record<string, RawUser> = {};
+    for (const key of Object.keys(users)) {
+      const user = users[key];
+      stripPasswords(user);
+      if (check.check(rawUserSchema, user, { key }, ['Users', key])) kept[key] = user as RawUser;
+    }
+    return { users: kept, rejected: check.done() };
   }
 
   /**
    * The slow path of `reporting` (the page guard said no): the envelope must pass its schema; each record
-   * that fails `rawEventSchema` is returned with its reason. More than half of a page's records failing
-   * (and more than 10) looks like a change of format, not a bad record: the page fails instead, so the
-   * cursor never races through a history that is all dead letters.
+   * that fails `rawEventSchema` is set aside with its reason (`recordCheck`).
    */
-  function rejectedRecords(parsed: unknown): RejectedEvent[] {
-    const envelope = reportingEnvelopeSchema.safeParse(parsed);
-    if (!envelope.success) throw shapeError('reporting', parsed, envelope.error);
+  function rejectedRecords(parsed: unknown): { rejected: RejectedEvent[]; originals: Set<unknown> } {
+    checkedEnvelope('reporting', reportingEnvelopeSchema, parsed);
     const data = (parsed as { data?: unknown }).data;
     // zod's record parsing passes over a `__proto__` key unchecked: such an entry is never shipped.
     if (typeof data === 'object' && data !== null && Object.hasOwn(data, '__proto__'))
@@ -356,29 +540,14 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
         'reporting: unexpected response shape at data.__proto__: expected an EventN key',
         { command: 'reporting' },
       );
-    if (!isObject(data)) return [];
-    const rejected: RejectedEvent[] = [];
-    let total = 0;
+    const check = recordCheck('reporting');
+    if (!isObject(data)) return { rejected: [], originals: check.originals };
     for (const key of Object.keys(data)) {
-      total++;
       const record = data[key];
-      if (isRawEvent(record)) continue;
-      const result = rawEventSchema.safeParse(record);
-      if (result.success) continue;
-      const issue = result.error.issues[0];
-      // the key is foreign text (it may echo the request): fragment-redacted like an excerpt
-      const path = [redactor.excerpt(key), ...(issue?.path.map(String) ?? [])].join('.');
-      rejected.push({ key, record, reason: redactor.text(`${path}: ${issue?.message ?? 'invalid'}`) });
+      if (isRawEvent(record)) check.passed();
+      else check.check(rawEventSchema, record, { key }, [key]);
     }
-    if (rejected.length > 10 && rejected.length * 2 > total) {
-      const first = rejected[0];
-      throw new LastPassError(
-        'LASTPASS_UNEXPECTED_RESPONSE',
-        `reporting: ${rejected.length} of ${total} records fail validation (first: ${first?.reason ?? ''}): the answer's format looks changed; nothing was delivered or dead-lettered`,
-        { command: 'reporting' },
-      );
-    }
-    return rejected;
+    return { rejected: check.done(), originals: check.originals };
   }
 
   function pageParams(pageSize: number | undefined, pageIndex: number | undefined): void {
@@ -409,11 +578,12 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       if (req.search !== undefined) data.search = req.search;
       if (req.user !== undefined) data.user = req.user;
       if (req.admin !== undefined) data.admin = req.admin;
-      const { parsed, text, apiCalls } = await send(
+      const answer = await send(
         'reporting',
         () => envelope('reporting', data, { user: req.user ?? 'allusers' }),
-        (answer) => hasMembers(isObject(answer) ? answer.data : undefined),
+        (received) => hasMembers(isObject(received) ? received.data : undefined),
       );
+      const { parsed, text, apiCalls } = answer;
       const status =
         typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
           ? (parsed as Record<string, unknown>).status
@@ -428,13 +598,14 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       // The allocation-free guard accepts only what the schema accepts; whatever it does not accept
       // goes to the schemas: the envelope first (a bad one fails the page, naming the path), then each
       // record on its own (a bad one is set aside with its reason). Both read `parsed` itself.
-      const rejected = isReportingResponse(parsed) ? undefined : rejectedRecords(parsed);
+      const checked = isReportingResponse(parsed) ? undefined : rejectedRecords(parsed);
+      const rejected = checked?.rejected;
       const body = parsed as ReportingResponse;
       const ordered = orderedRecords(body.data);
       let events = ordered.events;
       let texts = ordered.keys === undefined ? undefined : dataMemberTexts(text, ordered.keys);
       if (rejected !== undefined && rejected.length > 0) {
-        const bad = new Set(rejected.map((r) => r.record));
+        const bad = checked?.originals ?? new Set();
         const kept = events.map((e) => !bad.has(e));
         events = events.filter((_, i) => kept[i]);
         texts = texts?.filter((_, i) => kept[i]);
@@ -446,30 +617,44 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
         next: body.next ?? null,
         apiCalls,
         ...(rejected === undefined || rejected.length === 0 ? {} : { rejected }),
+        ...answerNotes('reporting', answer),
       };
     },
 
     async getUserData(req) {
       pageParams(req.pageSize, req.pageIndex);
-      const { parsed, apiCalls } = await send(
+      const answer = await send(
         'getuserdata',
         () => envelope('getuserdata', { pagesize: req.pageSize, pageindex: req.pageIndex }),
-        (answer) => hasMembers(isObject(answer) ? answer.Users : undefined),
+        (received) => hasMembers(isObject(received) ? received.Users : undefined),
       );
+      const { parsed, apiCalls } = answer;
       assertNotRefusal('getuserdata', parsed, redactor, 'Users');
-      const result = userDataResponseSchema.safeParse(parsed);
-      if (!result.success) throw shapeError('getuserdata', parsed, result.error);
-      const body = parsed as { Users: Record<string, RawUser> | []; Groups?: Record<string, string[]> | [] };
-      const users = Array.isArray(body.Users) ? {} : body.Users;
-      for (const user of Object.values(users)) stripPasswords(user);
+      const body = parsed as {
+        Users: Record<string, RawUser> | [];
+        Groups?: Record<string, string[]> | [];
+        invited?: string[] | null;
+        total?: string | number | null;
+        count?: string | number | null;
+      };
+      let users = isObject(parsed) && isObject(body.Users) ? body.Users : {};
+      let rejected: RejectedRecord[] = [];
+      // The page check; only when it says no is each user checked on its own (a bad one is set aside).
+      if (userDataResponseSchema.safeParse(parsed).success && !Object.hasOwn(users, '__proto__')) {
+        for (const user of Object.values(users)) stripPasswords(user);
+      } else {
+        ({ users, rejected } = checkedUsers(parsed, users));
+      }
       const groups = body.Groups === undefined || Array.isArray(body.Groups) ? {} : body.Groups;
       return {
         users,
         groups,
-        invited: result.data.invited ?? [],
-        total: toCount(result.data.total),
-        count: toCount(result.data.count),
+        invited: body.invited ?? [],
+        total: toCount(body.total),
+        count: toCount(body.count),
         apiCalls,
+        ...(rejected.length === 0 ? {} : { rejected }),
+        ...answerNotes('getuserdata', answer),
       };
     },
 

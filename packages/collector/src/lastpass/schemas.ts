@@ -128,13 +128,18 @@ export const rawUserSchema = z.looseObject({
 });
 export type RawUser = z.infer<typeof rawUserSchema>;
 
-export const userDataResponseSchema = z.looseObject({
+const userDataFields = {
   total: numberLike.nullable().optional(),
   count: numberLike.nullable().optional(),
-  Users: mapOf(rawUserSchema),
   Groups: mapOf(z.array(z.string())).optional(),
   invited: z.array(z.string()).nullable().optional(),
-});
+};
+export const userDataResponseSchema = z.looseObject({ ...userDataFields, Users: mapOf(rawUserSchema) });
+/**
+ * The envelope alone (users unchecked): when an answer fails `userDataResponseSchema`, the envelope is
+ * checked with this and each user on its own, so one bad user is set aside instead of failing the page.
+ */
+export const userDataEnvelopeSchema = z.looseObject({ ...userDataFields, Users: mapOf(z.unknown()) });
 
 export const rawFolderMemberSchema = z.looseObject({
   username: z.string().min(1),
@@ -146,12 +151,22 @@ export const rawFolderMemberSchema = z.looseObject({
 });
 export type RawFolderMember = z.infer<typeof rawFolderMemberSchema>;
 
-export const rawSharedFolderSchema = z.looseObject({
+const sharedFolderFields = {
   sharedfoldername: z.string(),
   score: numberLike.nullable().optional(),
   deleted: flag.optional(),
+};
+export const rawSharedFolderSchema = z.looseObject({
+  ...sharedFolderFields,
   users: z.array(rawFolderMemberSchema).optional(),
 });
 export type RawSharedFolder = z.infer<typeof rawSharedFolderSchema>;
+/** A folder with its members unchecked (each is then checked on its own: a bad member is set aside alone). */
+export const sharedFolderOnlySchema = z.looseObject({
+  ...sharedFolderFields,
+  users: z.array(z.unknown()).optional(),
+});
 
 export const sharedFolderResponseSchema = mapOf(rawSharedFolderSchema);
+/** The envelope alone (folders unchecked), for the per-record path like `userDataEnvelopeSchema`. */
+export const sharedFolderEnvelopeSchema = mapOf(z.unknown());

@@ -56,6 +56,8 @@ export interface TransportResult {
   /** The answer's text, as received. */
   text: string;
   apiCalls: number;
+  /** Set when the answer was not valid UTF-8 (read as U+FFFD): the first invalid byte and the answer's size. */
+  invalidUtf8?: { offset: number; bytes: number };
 }
 
 const NETWORK_TIMEOUT_CODES = new Set([
@@ -68,6 +70,7 @@ interface AttemptOutcome {
   status?: number;
   bytes?: number;
   body?: string;
+  invalidUtf8?: { offset: number; bytes: number };
 }
 
 export class Transport {
@@ -103,8 +106,8 @@ export class Transport {
       this.#throwIfAborted(command);
       try {
         apiCalls++;
-        const { parsed, text } = await this.#attempt(command, body, attempt, hasRecords);
-        return { parsed, text, apiCalls };
+        const { parsed, text, invalidUtf8 } = await this.#attempt(command, body, attempt, hasRecords);
+        return { parsed, text, apiCalls, ...(invalidUtf8 === undefined ? {} : { invalidUtf8 }) };
       } catch (error) {
         const failure = this.#normalise(command, error);
         // every error a call throws says how many requests the call made (summary counts, issue #15 §8)
@@ -191,7 +194,7 @@ export class Transport {
     body: Record<string, unknown>,
     attempt: number,
     hasRecords: HasRecords | undefined,
-  ): Promise<{ parsed: unknown; text: string }> {
+  ): Promise<Omit<TransportResult, 'apiCalls'>> {
     const { clock, pacer } = this.options;
     const wait = pacer.waitMs(clock.now());
     if (wait > 0) await this.#sleep(command, wait);
@@ -201,6 +204,7 @@ export class Transport {
     const outcome: AttemptOutcome = {};
     try {
       const text = await this.#exchange(command, body, outcome);
+      const invalidUtf8 = outcome.invalidUtf8;
       const parsed = parseBody(command, text, this.options.redactor);
       pacer.answered(hasRecords?.(parsed) === true ? 1 : 0);
       this.#trace(command, body, attempt, started, outcome, 'ok');
@@ -208,7 +212,7 @@ export class Transport {
         { command, attempt, status: outcome.status, bytes: outcome.bytes, durationMs: clock.now() - started },
         `${command}: answered`,
       );
-      return { parsed, text };
+      return { parsed, text, ...(invalidUtf8 === undefined ? {} : { invalidUtf8 }) };
     } catch (error) {
       const failure = this.#normalise(command, error);
       pacer.failed(failure.code === 'LASTPASS_RATE_LIMITED');
@@ -267,7 +271,8 @@ export class Transport {
 
   /**
    * The body as text, stopped at `maxResponseBytes` (LASTPASS_RESPONSE_TOO_LARGE, naming the setting).
-   * Invalid UTF-8 is decoded to U+FFFD, as any JSON reader (the Agent's included) would, and reported.
+   * Invalid UTF-8 is decoded to U+FFFD, as any JSON reader (the Agent's included) would, and reported
+   * (a warning here; the client makes it a note in the stream's health).
    */
   async #readBody(
     command: Command,
@@ -301,6 +306,7 @@ export class Transport {
     const text = bytes.toString('utf8');
     if (!isUtf8(bytes)) {
       const offset = firstInvalidUtf8(bytes);
+      outcome.invalidUtf8 = { offset, bytes: size };
       this.options.logger?.warn(
         { code: 'LASTPASS_INVALID_UTF8', command, offset, bytes: size },
         `${command}: the response is not valid UTF-8 (first invalid byte at offset ${offset} of ${size}); the invalid bytes were read as U+FFFD`,

@@ -190,8 +190,14 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
         // Not complete: never guess which part is missing; read a narrower window instead.
         context.logger.debug({ from, to, events: count }, 'event_report: full page, splitting the window');
         span = narrowerSpan(planned - pos, page.events, zone, pageLimit);
+        const answerNotes = page.notes;
         page = undefined;
-        yield { documents: [], fetched: 0, apiCalls };
+        yield {
+          documents: [],
+          fetched: 0,
+          apiCalls,
+          ...(answerNotes === undefined ? {} : { notes: answerNotes }),
+        };
         continue;
       }
       if (full) {
@@ -213,6 +219,7 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
           }
         : {};
       const documents = toDocuments(page.events, page.texts);
+      const answerNotes = page.notes ?? {};
       const rejected = page.rejected?.map((r) => ({
         document: fromText(JSON.stringify(r.record) ?? 'null'),
         type: 'lastpass_invalid_record',
@@ -225,7 +232,7 @@ export function createEventReportStream(options: EventReportStreamOptions): Stre
         fetched: count,
         apiCalls,
         commit: cursorAt(subEnd),
-        notes: { ...notes(), ...overflow },
+        notes: { ...notes(), ...overflow, ...answerNotes },
         progress: (subEnd - start) / (end - start),
       };
       // Grow (or keep) the window toward the target fill for the next request.

@@ -2,10 +2,14 @@ import { z } from 'zod';
 import type { StreamId } from '../config/schema';
 import type { Batch, RawDocument, StreamContext } from './types';
 
+const count = z.number().int().nonnegative();
+
 /**
  * Cursor of a full-snapshot stream (users, shared folders): the snapshot in progress, if any, and the
  * last complete one. A snapshot's id and start time are committed before its first document is
  * written, so a crashed snapshot resumes with the same id and start time (contracts §3).
+ * `documents` and `set_aside` (records LastPass sent malformed, dead-lettered: issue #15 §6) count the
+ * whole snapshot, across resumes; cursors written before they existed read as 0.
  */
 export const snapshotCursorSchema = z
   .object({
@@ -13,7 +17,9 @@ export const snapshotCursorSchema = z
       .object({
         id: z.string(),
         started_at: z.iso.datetime(),
-        next_page_index: z.number().int().nonnegative(),
+        next_page_index: count,
+        documents: count.default(0),
+        set_aside: count.default(0),
       })
       .strict()
       .nullable(),
@@ -22,7 +28,8 @@ export const snapshotCursorSchema = z
         id: z.string(),
         started_at: z.iso.datetime(),
         completed_at: z.iso.datetime(),
-        documents: z.number().int().nonnegative(),
+        documents: count,
+        set_aside: count.default(0),
       })
       .strict()
       .nullable(),
@@ -53,6 +60,10 @@ export interface SnapshotStamp {
 
 export interface SnapshotPage {
   documents: (snapshot: SnapshotStamp) => RawDocument[];
+  /** Records LastPass sent malformed, as the documents they would have been (dead-lettered, counted as set aside). */
+  rejected?: (snapshot: SnapshotStamp) => NonNullable<Batch['rejected']>;
+  /** Notes about the answer (e.g. `last_invalid_utf8`), for the stream's health. */
+  notes?: Readonly<Record<string, string>> | undefined;
   fetched: number;
   apiCalls: number;
   last: boolean;
@@ -75,6 +86,8 @@ export async function* readSnapshot(
       id: snapshotIdOf(startedAt),
       started_at: snapshotStartText(startedAt),
       next_page_index: 0,
+      documents: 0,
+      set_aside: 0,
     };
     // Commit the snapshot's identity before any of its documents exists.
     yield {
@@ -94,33 +107,63 @@ export async function* readSnapshot(
     id: current.id,
     started_at: snapshotStartText(current.started_at),
   });
-  let delivered = 0;
+  let { documents: delivered, set_aside: setAside } = current;
   for (let pageIndex = current.next_page_index; !context.signal.aborted; pageIndex++) {
     const page = await fetchPage(pageIndex);
     const documents = page.documents(snapshot);
+    const rejected = page.rejected?.(snapshot) ?? [];
     delivered += documents.length;
-    const inProgress = { ...current, next_page_index: pageIndex + 1 };
+    setAside += rejected.length;
+    const batch = {
+      documents,
+      ...(rejected.length === 0 ? {} : { rejected }),
+      fetched: page.fetched,
+      apiCalls: page.apiCalls,
+    };
+    const notes = page.notes ?? {};
     if (!page.last) {
+      const inProgress = {
+        ...current,
+        next_page_index: pageIndex + 1,
+        documents: delivered,
+        set_aside: setAside,
+      };
       yield {
-        documents,
-        fetched: page.fetched,
-        apiCalls: page.apiCalls,
+        ...batch,
         commit: { ...cursor, in_progress: inProgress },
+        ...(page.notes === undefined ? {} : { notes }),
       };
       continue;
     }
+    const completedAt = new Date(context.now()).toISOString();
     const done: SnapshotCursor = {
       in_progress: null,
       last_complete: {
         id: current.id,
         started_at: current.started_at,
-        completed_at: new Date(context.now()).toISOString(),
+        completed_at: completedAt,
         documents: delivered,
+        set_aside: setAside,
       },
     };
-    yield { documents, fetched: page.fetched, apiCalls: page.apiCalls, commit: done, progress: 1 };
+    const lastSnapshot = `${current.id} complete at ${completedAt}: ${delivered} document(s); ${
+      setAside === 0
+        ? 'no record set aside'
+        : `${setAside} malformed record(s) set aside (dead-lettered: see last_dead_letter)`
+    }`;
+    yield {
+      ...batch,
+      commit: done,
+      notes: { ...notes, last_snapshot: lastSnapshot },
+      progress: 1,
+    };
     return;
   }
+}
+
+/** A JSON object (not an array, not null). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Removes every `password` key, at any depth (contracts §3: secrets never enter a document). */

@@ -2,6 +2,19 @@
  * What the streams need from the LastPass client (structural: `LastPassClient` from ./lastpass satisfies
  * it). Streams depend on this narrow shape, never on HTTP.
  */
+/**
+ * A record the source refused (malformed), left out of its page; dead-lettered by the stream. `member`:
+ * a folder member's index in its folder's `users` (the folder itself is in the page).
+ */
+export interface RejectedRecord {
+  key: string;
+  member?: number | undefined;
+  record: unknown;
+  reason: string;
+}
+/** Operator notes about an answer (e.g. `last_invalid_utf8`), merged into the stream's health. */
+export type AnswerNotes = Readonly<Record<string, string>>;
+
 export interface ReportingRecord {
   Time: string;
   Username: string;
@@ -17,7 +30,8 @@ export interface ReportingSource {
     next?: string | number | null | undefined;
     apiCalls: number;
     /** Records that failed validation, left out of `events` (dead-lettered by the stream). */
-    rejected?: readonly { key: string; record: unknown; reason: string }[] | undefined;
+    rejected?: readonly RejectedRecord[] | undefined;
+    notes?: AnswerNotes | undefined;
   }>;
 }
 export interface UserSource {
@@ -27,11 +41,17 @@ export interface UserSource {
     total: number | null;
     count: number | null;
     apiCalls: number;
+    /** Users that failed validation, left out of `users`. */
+    rejected?: readonly RejectedRecord[] | undefined;
+    notes?: AnswerNotes | undefined;
   }>;
 }
 export interface SharedFolderSource {
   getDetailedSharedFolderData(request: { pageSize: number; pageIndex: number }): Promise<{
     folders: Record<string, object>;
     apiCalls: number;
+    /** Folders (left out of `folders`) and members (`member`; left out of their folder) that failed validation. */
+    rejected?: readonly RejectedRecord[] | undefined;
+    notes?: AnswerNotes | undefined;
   }>;
 }

@@ -150,14 +150,17 @@ describe('an error page echoing the request body never carries a fragment of the
       'getuserdata',
     ],
     [
-      // the failing path names the key: the echo itself
+      // the failing path (of the envelope: a malformed user is set aside instead) names the key: the echo
       'a wrong shape under a key that is the echo',
-      (b, p) => ({ status: 200, body: JSON.stringify({ Users: { [p + b]: 1 } }) }),
+      (b, p) => ({ status: 200, body: JSON.stringify({ Users: {}, Groups: { [p + b]: 1 } }) }),
       'getuserdata',
     ],
     [
       'a wrong shape under a key that is a cut echo',
-      (b, p) => ({ status: 200, body: JSON.stringify({ Users: { [(p + b).slice(0, 140)]: 1 } }) }),
+      (b, p) => ({
+        status: 200,
+        body: JSON.stringify({ Users: {}, Groups: { [(p + b).slice(0, 140)]: 1 } }),
+      }),
       'getuserdata',
     ],
   ];

@@ -77,7 +77,7 @@ export const MOCK_ORIGIN = 'https://lastpass.test';
 /** A client whose LastPass (an undici MockAgent, no server) answers every call with `status`/`body`. */
 export function mocked(
   status: number,
-  body: string,
+  body: string | Buffer,
   headers: Record<string, string> = { 'content-type': 'text/xml;charset=UTF-8' },
   maxAttempts = 1,
 ): { client: LastPassClient; agent: MockAgent } {

@@ -1,6 +1,7 @@
 /**
  * Schema and classification unit tests on edge records, through an injected undici MockAgent
- * (no server): every documented quirk is accepted, every wrong shape is LASTPASS_UNEXPECTED_RESPONSE.
+ * (no server): every documented quirk is accepted, every wrong envelope is LASTPASS_UNEXPECTED_RESPONSE,
+ * a wrong record (event, user, folder, folder member) is set aside with its reason (issue #15 §6).
  */
 import { MockAgent } from 'undici';
 import { createLastPassClient } from '../../src/lastpass';
@@ -196,7 +197,7 @@ describe('classification of bodies and statuses', () => {
   it.each([
     ['reporting status', 200, `{"status":"FAIL","error":"bad provhash ${HASH}"}`],
     ['an inventory refusal', 200, `{"status":"FAIL","error":"bad provhash ${HASH}"}`],
-    ['a shape error', 200, `{"Users":{"1":{"username":"${HASH}","mpstrength":"x"}}}`],
+    ['a shape error', 200, `{"Users":{"1":{"username":"${HASH}"}},"invited":"${HASH}"}`],
     ['a non-JSON body', 200, `denied for ${HASH}`],
     ['an HTTP error', 400, `bad request ${HASH}`],
   ])('%s echoing the hash is redacted in the message', async (_name, status, body) => {
@@ -281,14 +282,81 @@ describe('inventory schemas', () => {
 
   it.each([
     ['Users missing', { total: 1, count: 1 }, 'Users'],
-    ['mpstrength not numeric', { Users: { '1': { ...never, mpstrength: 'strong' } } }, 'Users.1.mpstrength'],
-    ['a bad date', { Users: { '1': { ...never, created: 'yesterday' } } }, 'Users.1.created'],
-    ['groups not a list', { Users: { '1': { ...never, groups: 'Dev' } } }, 'Users.1.groups'],
-  ])('getuserdata with %s → LASTPASS_UNEXPECTED_RESPONSE at that path', async (_name, body, path) => {
-    const { client } = mocked(200, JSON.stringify(body));
-    const error = await failure(client.getUserData({ pageSize: 10, pageIndex: 0 }));
+    ['Users a string', { Users: 'none' }, 'Users'],
+    ['invited not a list', { Users: { '1': never }, invited: 'a@b' }, 'invited'],
+    ['Groups of the wrong shape', { Users: { '1': never }, Groups: { Dev: 'a@b' } }, 'Groups.Dev'],
+  ])(
+    'getuserdata with %s (the envelope) → LASTPASS_UNEXPECTED_RESPONSE at that path',
+    async (_name, body, path) => {
+      const { client } = mocked(200, JSON.stringify(body));
+      const error = await failure(client.getUserData({ pageSize: 10, pageIndex: 0 }));
+      expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+      expect(error.message).toContain(`unexpected response shape at ${path}`);
+    },
+  );
+
+  it.each([
+    ['mpstrength not numeric', { ...never, mpstrength: 'strong' }, 'Users.1.mpstrength: '],
+    ['a bad date', { ...never, created: 'yesterday' }, 'Users.1.created: expected "YYYY-MM-DD HH:MM:SS"'],
+    ['groups not a list', { ...never, groups: 'Dev' }, 'Users.1.groups: '],
+    ['a numeric username', { ...never, username: 42 }, 'Users.1.username: Invalid input: expected string'],
+    ['no username', { fullname: 'Nobody' }, 'Users.1.username: '],
+    ['a user that is a list', ['bo@example.com'], 'Users.1: '],
+    ['a __proto__ key', { ...never }, 'Users.__proto__: expected a record key'],
+  ])(
+    'getuserdata with a user with %s → that user is set aside with its path and reason (issue #15 §6), the others kept',
+    async (name, user, reason) => {
+      const key = name === 'a __proto__ key' ? '__proto__' : '1';
+      const record = Array.isArray(user) ? user : { ...user, password: 'pw1' };
+      // text, not an object literal: a `__proto__` key must reach the client as JSON.parse makes it
+      const body = `{"Users":{${JSON.stringify(key)}:${JSON.stringify(record)},"2":${JSON.stringify({ ...never, attribs: { password: 'pw2' } })}},"invited":["new@example.com"],"total":2}`;
+      const { client } = mocked(200, body);
+      const page = await client.getUserData({ pageSize: 10, pageIndex: 0 });
+      expect(Object.keys(page.users)).toEqual(['2']);
+      expect(page.users['2']).toEqual({ ...never, attribs: {} });
+      expect(page.invited).toEqual(['new@example.com']);
+      expect(page.total).toBe(2);
+      expect(page.rejected).toHaveLength(1);
+      expect(page.rejected?.[0]?.key).toBe(key);
+      expect(page.rejected?.[0]?.member).toBeUndefined();
+      expect(page.rejected?.[0]?.reason).toContain(reason);
+      // passwords never leave the client, not even in a rejected record
+      expect(JSON.stringify(page)).not.toMatch(/"password"|pw1|pw2/);
+    },
+  );
+
+  it('a rejected record echoing the provisioning hash has it redacted (record and reason)', async () => {
+    const { client } = mocked(
+      200,
+      JSON.stringify({ Users: { '1': { username: HASH, mpstrength: HASH, [HASH]: 1 }, '2': never } }),
+    );
+    const page = await client.getUserData({ pageSize: 10, pageIndex: 0 });
+    expect(page.rejected?.[0]?.record).toEqual({
+      username: '[REDACTED]',
+      mpstrength: '[REDACTED]',
+      '[REDACTED]': 1,
+    });
+    expect(page.rejected?.[0]?.reason).toContain('Users.1.mpstrength');
+    expect(JSON.stringify(page.rejected)).not.toContain(HASH);
+  });
+
+  it('most of a users page failing looks like a format change: LASTPASS_UNEXPECTED_RESPONSE, nothing set aside', async () => {
+    const users = (bad: number, good: number): Record<string, unknown> =>
+      Object.fromEntries([
+        ...Array.from({ length: bad }, (_, i): [string, unknown] => [String(i), { ...never, username: i }]),
+        ...Array.from({ length: good }, (_, i): [string, unknown] => [String(100 + i), never]),
+      ]);
+    const many = mocked(200, JSON.stringify({ Users: users(11, 10) })).client;
+    const error = await failure(many.getUserData({ pageSize: 100, pageIndex: 0 }));
     expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
-    expect(error.message).toContain(path);
+    expect(error.message).toContain(
+      'getuserdata: 11 of 21 records fail validation (first: Users.0.username:',
+    );
+    // 11 of 22, or 10 of 12: set aside
+    const half = mocked(200, JSON.stringify({ Users: users(11, 11) })).client;
+    expect((await half.getUserData({ pageSize: 100, pageIndex: 0 })).rejected).toHaveLength(11);
+    const few = mocked(200, JSON.stringify({ Users: users(10, 2) })).client;
+    expect((await few.getUserData({ pageSize: 100, pageIndex: 0 })).rejected).toHaveLength(10);
   });
 
   it('accepts folder flags as 0/1, booleans and "0"/"1", folders without users, and an empty [] answer', async () => {
@@ -322,13 +390,59 @@ describe('inventory schemas', () => {
     });
   });
 
+  const goodFolder = { sharedfoldername: 'Good', users: [{ username: 'g@example.com', readonly: 1 }] };
   it.each([
-    ['a flag of 2', { '1': { sharedfoldername: 'A', users: [{ username: 'a@b', readonly: 2 }] } }],
-    ['a member without username', { '1': { sharedfoldername: 'A', users: [{ readonly: 1 }] } }],
-    ['a folder that is a list', { '1': ['A'] }],
-  ])('folders with %s → LASTPASS_UNEXPECTED_RESPONSE', async (_name, body) => {
-    const { client } = mocked(200, JSON.stringify(body));
-    expect((await failure(client.getSharedFolderData())).code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+    ['a member with a flag of 2', [{ username: 'a@b', readonly: 2 }], '1.users.1.readonly: '],
+    ['a member without username', [{ readonly: 1 }], '1.users.1.username: '],
+    ['a member that is a string', ['a@b'], '1.users.1: '],
+  ])(
+    'a folder with %s → that member alone is set aside (issue #15 §6): the folder and its other members stay',
+    async (_name, bad, reason) => {
+      const ok = { username: 'ok@example.com', give: 0 };
+      const folder = { sharedfoldername: 'A', score: 1, users: [ok, ...bad, { username: 'z@example.com' }] };
+      const { client } = mocked(200, JSON.stringify({ '1': folder, '2': goodFolder }));
+      for (const page of [
+        await client.getSharedFolderData(),
+        await client.getDetailedSharedFolderData({ pageSize: 5, pageIndex: 0 }),
+      ]) {
+        expect(page.count).toBe(2);
+        expect(page.folders).toEqual({
+          '1': { sharedfoldername: 'A', score: 1, users: [ok, { username: 'z@example.com' }] },
+          '2': goodFolder,
+        });
+        expect(Object.keys(page.folders['1'] ?? {})).toEqual(['sharedfoldername', 'score', 'users']);
+        expect(page.rejected).toEqual([
+          { key: '1', member: 1, record: bad[0], reason: expect.stringContaining(reason) as unknown },
+        ]);
+      }
+    },
+  );
+
+  it.each([
+    ['a folder that is a list', ['A'], '1: '],
+    ['a folder without sharedfoldername', { users: [] }, '1.sharedfoldername: '],
+    ['users that is not a list', { sharedfoldername: 'A', users: { username: 'a@b' } }, '1.users: '],
+  ])('%s → that folder is set aside whole, the others kept', async (_name, bad, reason) => {
+    const { client } = mocked(200, JSON.stringify({ '1': bad, '2': goodFolder }));
+    const page = await client.getDetailedSharedFolderData({ pageSize: 5, pageIndex: 0 });
+    expect(page.count).toBe(2);
+    expect(page.folders).toEqual({ '2': goodFolder });
+    expect(page.rejected).toEqual([
+      { key: '1', record: bad, reason: expect.stringContaining(reason) as unknown },
+    ]);
+  });
+
+  it('most of a folders page failing (members count) looks like a format change: LASTPASS_UNEXPECTED_RESPONSE', async () => {
+    const renamed = {
+      sharedfoldername: 'A',
+      users: Array.from({ length: 6 }, (_, i) => ({ name: `u${i}` })),
+    };
+    const { client } = mocked(200, JSON.stringify({ '1': renamed, '2': renamed, '3': goodFolder }));
+    const error = await failure(client.getDetailedSharedFolderData({ pageSize: 5, pageIndex: 0 }));
+    expect(error.code).toBe('LASTPASS_UNEXPECTED_RESPONSE');
+    expect(error.message).toContain(
+      'getdetailedsfdata: 12 of 16 records fail validation (first: 1.users.0.username:',
+    );
   });
 
   it.each([

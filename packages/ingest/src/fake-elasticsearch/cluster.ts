@@ -38,6 +38,14 @@ export interface IndexState {
   dataStream: string | undefined;
 }
 
+/** A transform as the fake keeps it: its config and whether it was started (it never runs). */
+export interface TransformState {
+  id: string;
+  config: JsonObject;
+  state: 'stopped' | 'started';
+  createTime: number;
+}
+
 export interface DataStreamState {
   name: string;
   template: string;
@@ -102,6 +110,9 @@ export class Cluster {
   readonly indexTemplates = new Map<string, unknown>();
   readonly dataStreams = new Map<string, DataStreamState>();
   readonly indices = new Map<string, IndexState>();
+  /** Alias name → the indices it points at (index aliases only; data stream aliases are not modelled). */
+  readonly aliases = new Map<string, Set<string>>();
+  readonly transforms = new Map<string, TransformState>();
   readonly executor: PipelineHost;
 
   constructor(
@@ -296,6 +307,60 @@ export class Cluster {
     return { old, new: created.name };
   }
 
+  /**
+   * Creates a plain index from the highest-priority matching template (create index API semantics):
+   * a template that creates data streams refuses it, as Elasticsearch does.
+   */
+  createIndex(name: string, extra: FlatSettings = {}): IndexState {
+    if (this.indices.has(name) || this.dataStreams.has(name) || this.aliases.has(name))
+      throw new FakeError(
+        esError(400, 'resource_already_exists_exception', `index [${name}] already exists`, { index: name }),
+      );
+    const template = this.matchTemplate(name);
+    if (template !== undefined && isObject(template.body['data_stream']))
+      throw new FakeError(
+        esError(
+          400,
+          'illegal_argument_exception',
+          `cannot create index with name [${name}], because it matches with template [${template.name}] that creates data streams only, use create data stream api instead`,
+        ),
+      );
+    const { settings, mappings } =
+      template === undefined ? { settings: {}, mappings: {} } : this.composeTemplate(template.body);
+    return this.newIndex(name, { ...extra, ...settings }, mappings, undefined);
+  }
+
+  /** Points `alias` at `index`; with `moveOnCreation` the alias is first removed from every other index. */
+  addAlias(alias: string, index: string, moveOnCreation = false): void {
+    if (this.indices.has(alias) || this.dataStreams.has(alias))
+      throw new FakeError(
+        esError(
+          400,
+          'invalid_alias_name_exception',
+          `Invalid alias name [${alias}]: an index or data stream exists with the same name as the alias`,
+        ),
+      );
+    const targets = moveOnCreation ? new Set<string>() : (this.aliases.get(alias) ?? new Set<string>());
+    targets.add(index);
+    this.aliases.set(alias, targets);
+  }
+
+  /** Aliases pointing at an index. */
+  aliasesOf(index: string): string[] {
+    return [...this.aliases].filter(([, targets]) => targets.has(index)).map(([alias]) => alias);
+  }
+
+  deleteIndex(name: string): void {
+    if (!this.indices.delete(name))
+      throw new FakeError(
+        esError(404, 'index_not_found_exception', `no such index [${name}]`, { index: name }),
+      );
+    for (const [alias, targets] of this.aliases) {
+      targets.delete(name);
+      if (targets.size === 0) this.aliases.delete(alias);
+    }
+  }
+
   /** The index a write to `name` goes to, creating a data stream or index as Elasticsearch's auto-create does. */
   writeTarget(name: string): { index: IndexState; dataStream: DataStreamState | undefined } {
     const ds = this.dataStreams.get(name);
@@ -305,6 +370,19 @@ export class Cluster {
     }
     const existing = this.indices.get(name);
     if (existing !== undefined) return { index: existing, dataStream: undefined };
+    const aliased = this.aliases.get(name);
+    if (aliased !== undefined) {
+      const only = aliased.size === 1 ? this.indices.get([...aliased][0] ?? '') : undefined;
+      if (only === undefined)
+        throw new FakeError(
+          esError(
+            400,
+            'illegal_argument_exception',
+            `no write index is defined for alias [${name}]. The write index may be explicitly disabled using is_write_index=false or the alias points to multiple indices without one being designated as a write index`,
+          ),
+        );
+      return { index: only, dataStream: undefined };
+    }
     if (
       INVALID_INDEX_CHARS.test(name) ||
       /^[_\-+]/.test(name) ||
@@ -347,12 +425,16 @@ export class Cluster {
           )
             out.set(index.name, index);
         }
+        for (const [alias, targets] of this.aliases)
+          if (wildcardMatch(pattern, alias)) for (const i of this.aliasTargets(targets)) out.set(i.name, i);
         continue;
       }
       const ds = this.dataStreams.get(pattern);
       const index = this.indices.get(pattern);
+      const aliased = this.aliases.get(pattern);
       if (ds !== undefined) for (const i of ds.indices) out.set(i.name, i);
       else if (index !== undefined) out.set(index.name, index);
+      else if (aliased !== undefined) for (const i of this.aliasTargets(aliased)) out.set(i.name, i);
       else
         throw new FakeError(
           esError(404, 'index_not_found_exception', `no such index [${pattern}]`, {
@@ -364,6 +446,10 @@ export class Cluster {
         );
     }
     return [...out.values()];
+  }
+
+  private aliasTargets(targets: Set<string>): IndexState[] {
+    return [...targets].map((n) => this.indices.get(n)).filter((i): i is IndexState => i !== undefined);
   }
 
   deleteDataStream(name: string): void {

@@ -28,3 +28,9 @@ export function patternsOverlap(a: string, b: string): boolean {
     wildcardMatch(b, a)
   );
 }
+
+/** Names matching a comma-separated list of names and wildcard patterns. */
+export function selectNames(names: string[], expression: string): string[] {
+  const parts = expression.split(',');
+  return names.filter((n) => parts.some((p) => wildcardMatch(p, n)));
+}

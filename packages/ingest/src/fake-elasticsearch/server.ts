@@ -11,7 +11,8 @@ import {
 } from './cluster';
 import { Faults } from './faults';
 import { applyFilterPath, parseFilterPath } from './filter-path';
-import { wildcardMatch } from './glob';
+import { selectNames, wildcardMatch } from './glob';
+import { runLatestOnce, transformApi } from './transforms';
 import {
   compareValues,
   flattenSettings,
@@ -80,6 +81,11 @@ export interface FakeElasticsearch {
   readonly faults: Faults;
   /** The whole in-memory state, for assertions the helpers above do not cover. */
   readonly cluster: Cluster;
+  /**
+   * Test hook: one full checkpoint of a started `latest` transform (transforms never run by themselves
+   * here); returns the rows written to its destination index. Our reading of the latest function.
+   */
+  runLatestTransform(id: string): number;
 }
 
 interface Answer {
@@ -358,6 +364,10 @@ export async function startFakeElasticsearch(
         return templates('index', method, second, query, text);
       case '_data_stream':
         return dataStream(method, second);
+      case '_transform':
+        return transformApi(cluster, version, method, second, third, query, () => requireBody(text), now);
+      case '_alias':
+        return alias(method, undefined, second);
       case '_cluster':
         return second === 'health'
           ? ok({
@@ -380,6 +390,7 @@ export async function startFakeElasticsearch(
           return method === 'POST' || method === 'PUT' ? bulk(first, query, text, itemFaults) : noHandler();
         if (second === '_doc' && third !== undefined && method === 'GET') return getDoc(first, third);
         if (second === undefined) return indexInfo(method, first);
+        if (second === '_alias') return alias(method, first, third);
         return indexApi(method, first, second, third, query, text) ?? noHandler();
     }
   }
@@ -554,6 +565,21 @@ export async function startFakeElasticsearch(
     return fail(esError(405, 'illegal_argument_exception', `method [${method}] not allowed on data streams`));
   }
 
+  /** `GET|HEAD /_alias/<name>` and `/<index>/_alias[/<name>]`: index aliases (200, or 404 when none matches). */
+  function alias(method: string, target: string | undefined, name: string | undefined): Answer {
+    if (method !== 'GET' && method !== 'HEAD')
+      return fail(esError(405, 'illegal_argument_exception', `method [${method}] not allowed on aliases`));
+    const names = selectNames([...cluster.aliases.keys()], name ?? '*');
+    const indices = target === undefined ? undefined : new Set(cluster.resolve(target).map((i) => i.name));
+    const out: Record<string, { aliases: Record<string, object> }> = {};
+    for (const a of names)
+      for (const index of cluster.aliases.get(a) ?? [])
+        if (indices === undefined || indices.has(index)) (out[index] ??= { aliases: {} }).aliases[a] = {};
+    if (Object.keys(out).length === 0 && name !== undefined)
+      return ok({ error: `alias [${name}] missing`, status: 404 }, 404);
+    return ok(out);
+  }
+
   function getDoc(target: string, id: string): Answer {
     for (const index of cluster.resolve(target)) {
       const doc = index.docs.get(id);
@@ -579,7 +605,11 @@ export async function startFakeElasticsearch(
         Object.fromEntries(
           indices.map((i) => [
             i.name,
-            { aliases: {}, mappings: i.mappings, settings: nestSettings(i.settings) },
+            {
+              aliases: Object.fromEntries(cluster.aliasesOf(i.name).map((a) => [a, {}])),
+              mappings: i.mappings,
+              settings: nestSettings(i.settings),
+            },
           ]),
         ),
       );
@@ -753,15 +783,10 @@ export async function startFakeElasticsearch(
     dataStreamNames: () => [...cluster.dataStreams.keys()].sort(),
     faults,
     cluster,
+    runLatestTransform: (id) => runLatestOnce(cluster, id),
     close: async () => {
       faults.release();
       if (server.listening) await stop();
     },
   };
-}
-
-/** Names matching a comma-separated list of names and wildcard patterns. */
-function selectNames(names: string[], expression: string): string[] {
-  const parts = expression.split(',');
-  return names.filter((n) => parts.some((p) => wildcardMatch(p, n)));
 }

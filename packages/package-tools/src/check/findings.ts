@@ -151,7 +151,7 @@ export const CHECK_RULES = {
   },
   TRANSFORM_META: {
     summary:
-      'a transform lacks _meta.fleet_transform_version, run_as_kibana_system: false, settings.unattended: true or sync',
+      "a transform lacks _meta.fleet_transform_version, run_as_kibana_system: false, settings.unattended: true or sync, or Fleet's transform id breaks Elasticsearch's id rules (over 64 characters)",
     elastic: 'Fleet transform install',
   },
   TRANSFORM_FIELDS: {

@@ -1,13 +1,18 @@
 import { loadPackagePipelines } from '@lastpass-elastic/ingest';
 import {
   fleetPipelineName,
+  fleetTransformId,
+  fleetTransformVersion,
   indexTemplateName,
+  transformIndexTemplateName,
   type DataStreamModel,
   type PackageModel,
+  type TransformModel,
 } from '@lastpass-elastic/package-model';
 import { SetupError } from './errors';
 import { isRecord, type JsonObject } from '../json';
 import { generateMappings } from './mappings';
+import { TRANSFORM_ID_LIMIT } from '../check/rules/transforms';
 
 /** Who installed an asset (in `_meta.managed_by`); Fleet writes `fleet` there. */
 export const MANAGED_BY = 'lastpass-elastic';
@@ -33,10 +38,138 @@ export interface StreamAssets {
   indexTemplate: NamedAsset;
 }
 
+/** Everything `setup --elasticsearch` installs for one transform, as Fleet's transform install does. */
+export interface TransformAssets {
+  /** Folder name (`elasticsearch/transform/<name>`), Fleet's transform module id. */
+  name: string;
+  /** Fleet's transform id, `logs-<package>.<name>-default-<fleet_transform_version>`. */
+  id: string;
+  fleetTransformVersion: string;
+  /** What every version's id of this transform starts with: `logs-<package>.<name>-default-`. */
+  idPrefix: string;
+  /** `<template>@package`: settings from manifest.yml, mappings from fields/. */
+  packageComponent: NamedAsset;
+  /** `logs-<package>.<name>-template`: priority 250, `index_patterns: [dest.index]`, no data stream. */
+  indexTemplate: NamedAsset;
+  /** The create-transform body (`PUT _transform/<id>?defer_validation=true`). */
+  body: JsonObject;
+  /** manifest.yml `start` (Fleet starts a transform unless it says `false`). */
+  start: boolean;
+  destIndex: string;
+  /** `dest.aliases` names (the `move_on_creation` one is what readers query). */
+  aliases: string[];
+}
+
 export interface SetupPlan {
   packageName: string;
   version: string;
   streams: StreamAssets[];
+  transforms: TransformAssets[];
+}
+
+/** Fleet's priority for transform destination templates (above the stack's `logs` template at 100). */
+export const TRANSFORM_TEMPLATE_PRIORITY = 250;
+
+/** Fleet's `_meta` of transform assets (`getESAssetMetadata`: package name only), with our `managed_by`. */
+function transformMeta(pkg: PackageModel): JsonObject {
+  return { package: { name: pkg.manifest.name }, managed_by: MANAGED_BY, managed: true };
+}
+
+/** Fleet's `dest.aliases` normalisation: `{alias, move_on_creation}` with `move_on_creation` false unless set. */
+function normalisedAliases(aliases: TransformModel['config']['dest']['aliases']): JsonObject[] | undefined {
+  return aliases?.map((a) => ({ alias: a.alias, move_on_creation: a.move_on_creation === true }));
+}
+
+/**
+ * What Fleet installs for a transform (Kibana's `epm/elasticsearch/transform/install.ts`, read, not
+ * copied): the destination index template `logs-<pkg>.<name>-template` composed of
+ * `<template>@package` (manifest `destination_index_template` settings and mappings merged over the
+ * mappings generated from `fields/`, `index.mapping.total_fields.limit` 1000, `index.default_pipeline`
+ * = `dest.pipeline` when set), `<template>@custom` (listed, ignore-missing, not created) and
+ * `ecs@mappings`; the index template itself sets `index.mapping.ignore_malformed: true`, priority 250
+ * and `index_patterns: [dest.index]`; then the transform under Fleet's id with `_meta` = the file's
+ * `_meta` + package name + managed + `run_as_kibana_system`. Differences: `managed_by` is ours and
+ * `ecs@mappings` is ignore-missing (like our data-stream templates); no `installed_by` (Fleet puts the
+ * Kibana user there).
+ */
+function planTransform(pkg: PackageModel, t: TransformModel): TransformAssets {
+  const templateName = transformIndexTemplateName(pkg.manifest.name, t);
+  const generated = generateMappings(t.fields);
+  if (generated.problems.length > 0)
+    throw new SetupError('SETUP_INVALID_PACKAGE', `transform ${t.name}: ${generated.problems.join('; ')}`);
+  const manifestTemplate = t.manifest?.destination_index_template ?? {};
+  const settings = isRecord(manifestTemplate['settings']) ? manifestTemplate['settings'] : {};
+  const mappings = isRecord(manifestTemplate['mappings']) ? manifestTemplate['mappings'] : {};
+  const index = isRecord(settings['index']) ? settings['index'] : {};
+  const mapping = isRecord(index['mapping']) ? index['mapping'] : {};
+  const totalFields = isRecord(mapping['total_fields']) ? mapping['total_fields'] : {};
+  const pipeline = t.config.dest.pipeline;
+  const { properties: extraProperties, dynamic_templates: extraDynamic, ...otherMappings } = mappings;
+  const dynamicTemplates = [
+    ...generated.dynamic_templates,
+    ...(Array.isArray(extraDynamic) ? (extraDynamic as JsonObject[]) : []),
+  ];
+  const meta = transformMeta(pkg);
+  const packageComponent: NamedAsset = {
+    name: `${templateName}@package`,
+    body: {
+      template: {
+        settings: {
+          ...settings,
+          index: {
+            ...index,
+            ...(pipeline === undefined ? {} : { default_pipeline: pipeline }),
+            mapping: { ...mapping, total_fields: { limit: totalFields['limit'] ?? 1000 } },
+          },
+        },
+        mappings: {
+          properties: { ...generated.properties, ...(isRecord(extraProperties) ? extraProperties : {}) },
+          ...(dynamicTemplates.length > 0 ? { dynamic_templates: dynamicTemplates } : {}),
+          ...otherMappings,
+        },
+      },
+      _meta: meta,
+    },
+  };
+  const custom = `${templateName}@custom`;
+  const composedOf = [packageComponent.name, custom, 'ecs@mappings'];
+  const indexTemplate: NamedAsset = {
+    name: templateName,
+    body: {
+      template: { settings: { index: { mapping: { ignore_malformed: true } } } },
+      priority: TRANSFORM_TEMPLATE_PRIORITY,
+      index_patterns: [t.config.dest.index],
+      _meta: meta,
+      composed_of: composedOf,
+      ignore_missing_component_templates: [custom, 'ecs@mappings'],
+    },
+  };
+  const aliases = normalisedAliases(t.config.dest.aliases);
+  const fileMeta = t.config._meta ?? {};
+  const body: JsonObject = {
+    ...t.config,
+    dest: { ...t.config.dest, ...(aliases === undefined ? {} : { aliases }) },
+    _meta: { ...fileMeta, ...meta, run_as_kibana_system: fileMeta['run_as_kibana_system'] !== false },
+  };
+  const id = fleetTransformId(pkg.manifest.name, t);
+  if (id.length > TRANSFORM_ID_LIMIT)
+    throw new SetupError(
+      'SETUP_INVALID_PACKAGE',
+      `transform ${t.name}: Fleet's id ${id} has ${id.length} characters; Elasticsearch refuses more than ${TRANSFORM_ID_LIMIT}`,
+    );
+  const version = fleetTransformVersion(t);
+  return {
+    name: t.name,
+    id,
+    fleetTransformVersion: version,
+    idPrefix: id.slice(0, id.length - version.length),
+    packageComponent,
+    indexTemplate,
+    body,
+    start: t.manifest?.start !== false,
+    destIndex: t.config.dest.index,
+    aliases: (t.config.dest.aliases ?? []).map((a) => a.alias),
+  };
 }
 
 /** Fleet's user hooks appended to every entry pipeline (all `ignore_missing_pipeline`). */
@@ -238,5 +371,6 @@ export function planAssets(pkg: PackageModel): SetupPlan {
       indexTemplate,
     };
   });
-  return { packageName: pkgName, version: pkg.manifest.version, streams };
+  const transforms = pkg.transforms.map((t) => planTransform(pkg, t));
+  return { packageName: pkgName, version: pkg.manifest.version, streams, transforms };
 }

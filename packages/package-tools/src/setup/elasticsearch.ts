@@ -1,19 +1,12 @@
-import { call, errorText, type Endpoint, type Reply } from './http';
-import { MANAGED_BY, type NamedAsset, type SetupPlan, type StreamAssets } from './assets';
+import { call, errorText, type Endpoint } from './http';
+import { MANAGED_BY, type SetupPlan, type StreamAssets } from './assets';
 import { SetupError } from './errors';
+import { fail, Installer, metaOf, NO_WRITE, templateBody, type Change } from './installer';
+import { installTransforms, transformPreflight } from './transforms';
 import { isRecord, type JsonObject } from '../json';
 import { compareVersions } from '../semver';
 
-export type AssetKind = 'pipeline' | 'component_template' | 'index_template' | 'data_stream';
-export type ChangeAction =
-  'created' | 'updated' | 'unchanged' | 'deleted' | 'kept' | 'switched' | 'rolled_over';
-
-export interface Change {
-  kind: AssetKind;
-  name: string;
-  action: ChangeAction;
-  detail?: string;
-}
+export { sameAsset, type AssetKind, type Change, type ChangeAction } from './installer';
 
 export interface ElasticsearchSetupResult {
   clusterVersion: string;
@@ -33,149 +26,15 @@ export interface SetupOptions {
 /** Oldest Elasticsearch the package's pipelines and templates are written for. */
 export const MIN_ELASTICSEARCH = '8.16.0';
 
-function fail(endpoint: Endpoint, what: string, reply: Reply): never {
-  if (reply.status === 401)
-    throw new SetupError(
-      'SETUP_AUTH_FAILED',
-      `Elasticsearch refused the credentials (401) on ${what}; check ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/PASSWORD`,
-    );
-  if (reply.status === 403) {
-    throw new SetupError(
-      'SETUP_FORBIDDEN',
-      `Elasticsearch denied ${what} (403): the user needs the manage_pipeline and manage_index_templates cluster privileges (and manage on logs-* for upgrades)`,
-    );
-  }
-  throw new SetupError(
-    'SETUP_REQUEST_FAILED',
-    `${endpoint.label} ${what} failed (HTTP ${reply.status}): ${errorText(reply)}`,
-  );
-}
-
-/** Scalars as strings and settings flattened, so a body compares equal to Elasticsearch's normalised echo of it. */
-function canonical(value: unknown, key = ''): unknown {
-  if (Array.isArray(value)) return value.map((v) => canonical(v));
-  if (isRecord(value)) {
-    if (key === 'settings') return flatten(value);
-    if (key === 'data_stream')
-      return { hidden: 'false', allow_custom_routing: 'false', ...(canonical(value) as JsonObject) };
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, canonical(v, k)]));
-  }
-  if (typeof value === 'string') return value;
-  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : value;
-}
-
-function flatten(value: JsonObject, prefix = '', out: JsonObject = {}): JsonObject {
-  for (const [k, v] of Object.entries(value)) {
-    const key = prefix === '' ? k : `${prefix}.${k}`;
-    if (isRecord(v)) flatten(v, key, out);
-    else out[key.startsWith('index.') ? key : `index.${key}`] = canonical(v);
-  }
-  return out;
-}
-
-/** Every key we send is present in what the cluster holds, with the same value. */
-function contains(existing: unknown, desired: unknown): boolean {
-  if (Array.isArray(desired)) {
-    return (
-      Array.isArray(existing) &&
-      existing.length === desired.length &&
-      desired.every((d, i) => contains(existing[i], d))
-    );
-  }
-  if (isRecord(desired)) {
-    return isRecord(existing) && Object.entries(desired).every(([k, v]) => contains(existing[k], v));
-  }
-  return existing === desired;
-}
-
-export function sameAsset(existing: unknown, desired: JsonObject): boolean {
-  return contains(canonical(existing), canonical(desired));
-}
-
-class Installer {
-  readonly changes: Change[] = [];
-  /** Assets already handled in this run (the package-wide `@custom` hook is shared by the streams). */
-  private readonly done = new Set<string>();
-  constructor(readonly es: Endpoint) {}
-
-  async get(path: string, what: string): Promise<unknown> {
-    const reply = await call(this.es, 'GET', path);
-    if (reply.status === 404) return undefined;
-    if (reply.status !== 200) fail(this.es, what, reply);
-    return reply.json;
-  }
-
-  async put(path: string, body: JsonObject, what: string): Promise<Reply> {
-    const reply = await call(this.es, 'PUT', path, { body: JSON.stringify(body) });
-    if (reply.status !== 200) fail(this.es, what, reply);
-    return reply;
-  }
-
-  record(kind: AssetKind, name: string, action: ChangeAction, detail?: string): void {
-    this.changes.push(detail === undefined ? { kind, name, action } : { kind, name, action, detail });
-  }
-
-  async pipeline(asset: NamedAsset): Promise<void> {
-    const path = `/_ingest/pipeline/${encodeURIComponent(asset.name)}`;
-    const found = await this.get(path, `GET pipeline ${asset.name}`);
-    const existing = isRecord(found) ? found[asset.name] : undefined;
-    if (existing !== undefined && sameAsset(existing, asset.body)) {
-      this.record('pipeline', asset.name, 'unchanged');
-      return;
-    }
-    await this.put(path, asset.body, `PUT pipeline ${asset.name}`);
-    this.record('pipeline', asset.name, existing === undefined ? 'created' : 'updated');
-  }
-
-  async template(
-    kind: 'component_template' | 'index_template',
-    asset: NamedAsset,
-    onlyIfAbsent = false,
-  ): Promise<ChangeAction> {
-    const path = `/_${kind}/${encodeURIComponent(asset.name)}`;
-    if (this.done.has(path)) return 'unchanged';
-    this.done.add(path);
-    const existing = templateBody(await this.get(path, `GET ${kind} ${asset.name}`), kind);
-    let action: ChangeAction;
-    if (existing !== undefined && (onlyIfAbsent || sameAsset(existing, asset.body))) action = 'unchanged';
-    else {
-      await this.put(onlyIfAbsent ? `${path}?create=true` : path, asset.body, `PUT ${kind} ${asset.name}`);
-      action = existing === undefined ? 'created' : 'updated';
-    }
-    this.record(
-      kind,
-      asset.name,
-      action,
-      onlyIfAbsent && action === 'unchanged' ? 'user hook kept as is' : undefined,
-    );
-    return action;
-  }
-}
-
-function templateBody(reply: unknown, kind: 'component_template' | 'index_template'): JsonObject | undefined {
-  if (!isRecord(reply)) return undefined;
-  const list = reply[`${kind}s`];
-  const first: unknown = Array.isArray(list) ? list[0] : undefined;
-  const body = isRecord(first) ? first[kind] : undefined;
-  return isRecord(body) ? body : undefined;
-}
-
-function metaOf(template: JsonObject | undefined): { version?: string; managedBy?: string } {
-  const meta = template?.['_meta'];
-  if (!isRecord(meta)) return {};
-  const pkg = meta['package'];
-  const version = isRecord(pkg) && typeof pkg['version'] === 'string' ? pkg['version'] : undefined;
-  const managedBy = typeof meta['managed_by'] === 'string' ? meta['managed_by'] : undefined;
-  return { ...(version === undefined ? {} : { version }), ...(managedBy === undefined ? {} : { managedBy }) };
-}
-
 /**
  * Installs the plan into Elasticsearch the way Fleet would (see `planAssets`), idempotently:
  * every asset is read first and written only when it differs; `@custom` hooks are created only when
  * absent. Version-aware: refuses a downgrade or Fleet-managed templates unless `force`; on an upgrade
  * the new pipelines are in place before the templates switch, existing data streams get the new
  * mappings (rollover when a mapping cannot change in place) and `index.default_pipeline`, and the
- * previous version's pipelines are deleted only once no index uses them.
+ * previous version's pipelines are deleted only once no index uses them. Then the transforms (see
+ * `installTransforms`), after a pre-flight that refuses features the cluster lacks and transforms
+ * owned by Fleet or newer than the package's.
  */
 export async function setupElasticsearch(
   es: Endpoint,
@@ -230,10 +89,13 @@ export async function setupElasticsearch(
     }
   }
 
+  const transforms = await transformPreflight(installer, plan, clusterVersion, force);
+
   for (const stream of plan.streams) {
     await installStream(installer, stream, previous[stream.stream]);
   }
-  const changed = installer.changes.some((c) => c.action !== 'unchanged' && c.action !== 'kept');
+  await installTransforms(installer, plan, transforms, force);
+  const changed = installer.changes.some((c) => !NO_WRITE.has(c.action));
   return { clusterVersion, version: plan.version, previous, changes: installer.changes, changed };
 }
 

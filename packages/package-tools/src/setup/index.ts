@@ -1,4 +1,13 @@
-export { planAssets, MANAGED_BY, type NamedAsset, type SetupPlan, type StreamAssets } from './assets';
+export {
+  planAssets,
+  MANAGED_BY,
+  TRANSFORM_TEMPLATE_PRIORITY,
+  type NamedAsset,
+  type SetupPlan,
+  type StreamAssets,
+  type TransformAssets,
+} from './assets';
+export { TRANSFORM_FEATURES, unmetTransformFeatures } from './transforms';
 export {
   setupElasticsearch,
   sameAsset,

@@ -61,15 +61,25 @@ describe('setup --elasticsearch against the fake Elasticsearch', () => {
     // Exact writes: pipelines before templates, @custom created with ?create=true, every call authenticated.
     const writes = fake.requests.filter((r) => r.method !== 'GET').map((r) => `${r.method} ${r.path}`);
     expect(writes).toEqual(
-      plan.streams.flatMap((s) => [
-        ...s.pipelines.map((p) => `PUT /_ingest/pipeline/${p.name}`),
-        `PUT /_component_template/${encodeURIComponent(s.packageComponent.name)}`,
-        ...(s.stream === plan.streams[0]!.stream
-          ? [`PUT /_component_template/${encodeURIComponent('lastpass_enterprise@custom')}?create=true`]
-          : []),
-        `PUT /_component_template/${encodeURIComponent(`logs-lastpass_enterprise.${s.stream}@custom`)}?create=true`,
-        `PUT /_index_template/logs-lastpass_enterprise.${s.stream}`,
-      ]),
+      plan.streams
+        .flatMap((s) => [
+          ...s.pipelines.map((p) => `PUT /_ingest/pipeline/${p.name}`),
+          `PUT /_component_template/${encodeURIComponent(s.packageComponent.name)}`,
+          ...(s.stream === plan.streams[0]!.stream
+            ? [`PUT /_component_template/${encodeURIComponent('lastpass_enterprise@custom')}?create=true`]
+            : []),
+          `PUT /_component_template/${encodeURIComponent(`logs-lastpass_enterprise.${s.stream}@custom`)}?create=true`,
+          `PUT /_index_template/logs-lastpass_enterprise.${s.stream}`,
+        ])
+        .concat(
+          // then the transforms, as Fleet installs them (test/setup/transforms.test.ts has the details)
+          plan.transforms.flatMap((t) => [
+            `PUT /_component_template/${encodeURIComponent(t.packageComponent.name)}`,
+            `PUT /_index_template/${t.indexTemplate.name}`,
+            `PUT /_transform/${t.id}?defer_validation=true`,
+            `POST /_transform/${t.id}/_start`,
+          ]),
+        ),
     );
     expect(fake.requests.every((r) => r.headers['authorization'] === 'ApiKey a2V5OnNlY3JldA==')).toBe(true);
     const put = fake.requests.find(
@@ -144,7 +154,9 @@ describe('setup --elasticsearch against the fake Elasticsearch', () => {
         plan,
       );
       expect(result.clusterVersion).toBe('9.1.0');
-      expect(nine.indexTemplates.size).toBe(1 + plan.streams.length); // the built-in `logs` plus ours
+      // the built-in `logs` plus ours (one per stream, one per transform destination)
+      expect(nine.indexTemplates.size).toBe(1 + plan.streams.length + plan.transforms.length);
+      expect(nine.cluster.transforms.size).toBe(plan.transforms.length);
     } finally {
       await nine.close();
     }

@@ -54,8 +54,33 @@ describe('generated assets (golden files; regenerate with UPDATE_GOLDEN=1 and re
     expect(JSON.parse(JSON.stringify(actual))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
   });
 
-  it('has a golden file for every stream and no stale ones', () => {
-    expect(readdirSync(GOLDEN).sort()).toEqual(plan.streams.map((s) => `${s.stream}.json`).sort());
+  it.each(plan.transforms.map((t) => [t.name, t] as const))(
+    'transform %s matches its golden file',
+    (name, assets) => {
+      const file = join(GOLDEN, `transform-${name}.json`);
+      const actual = {
+        id: assets.id,
+        packageComponent: assets.packageComponent,
+        indexTemplate: assets.indexTemplate,
+        body: assets.body,
+        start: assets.start,
+      };
+      if (UPDATE) writeFileSync(file, `${JSON.stringify(actual, null, 2)}\n`);
+      if (!existsSync(file))
+        throw new Error(
+          `${file} is missing: run UPDATE_GOLDEN=1 npx jest --selectProjects package-tools ${__filename}`,
+        );
+      expect(JSON.parse(JSON.stringify(actual))).toEqual(JSON.parse(readFileSync(file, 'utf8')));
+    },
+  );
+
+  it('has a golden file for every stream and transform and no stale ones', () => {
+    expect(readdirSync(GOLDEN).sort()).toEqual(
+      [
+        ...plan.streams.map((s) => `${s.stream}.json`),
+        ...plan.transforms.map((t) => `transform-${t.name}.json`),
+      ].sort(),
+    );
   });
 });
 

@@ -2,8 +2,11 @@
  * Reads the report's data from Elasticsearch with the official client: per account, the newest complete
  * users and shared-folder snapshots (by `lastpass_enterprise.snapshot.id` and `@timestamp`, the snapshot
  * start) from the data streams — or from a latest-state index given with --users-index/--folders-index,
- * filtered the same way — and the period's events. Queries stay simple (bool of term/terms/range, sort,
- * search_after, _count) so that they run on any 8.x/9.x cluster and on the repository's fake.
+ * filtered the same way — and the period's events. With `latest` (the package's latest-state aliases),
+ * the snapshot's documents are read from the alias when it exists and holds every document of the
+ * snapshot chosen on the data streams (counts compared), else from the data streams, saying why.
+ * Queries stay simple (bool of term/terms/range, sort, search_after, _count) so that they run on any
+ * 8.x/9.x cluster and on the repository's fake.
  */
 import { errors, type Client } from '@elastic/elasticsearch';
 import {
@@ -33,7 +36,22 @@ export interface ElasticsearchInput {
   snapshotSettle: string;
   snapshotSettleMs: number;
   now: () => number;
+  /**
+   * Latest-state aliases (the package's transform destinations, `transformDestinations`) to read the
+   * snapshot documents from when they exist on the cluster; the snapshot choice, invitation history and
+   * events still come from `usersIndex`/`foldersIndex`/`eventsIndex`.
+   */
+  latest?: { users?: string; folders?: string };
 }
+
+/** Where the snapshot documents were read from (the alias when it was found), per stream. */
+export interface ElasticsearchRead {
+  accounts: AccountData[];
+  usersIndex: string;
+  foldersIndex: string;
+}
+
+type SnapshotRead<R> = { snapshot: SnapshotInfo; records: R[]; newestIngested: number | null; note?: string };
 
 type Query = Record<string, unknown>;
 interface Hit {
@@ -72,6 +90,8 @@ function failure(error: unknown, index: string): ReportError {
 }
 
 class Reader {
+  /** The latest-state aliases found on the cluster (set by `readElasticsearch`). */
+  latest: { users?: string; folders?: string } = {};
   constructor(private readonly input: ElasticsearchInput) {}
 
   async search(index: string, query: Query, sort: Query[], size: number, after?: unknown[]): Promise<Hit[]> {
@@ -132,13 +152,53 @@ class Reader {
     return found.sort();
   }
 
-  /** The snapshot to report and its records: the newest that stopped receiving documents, else the newest. */
+  /** Does this index or alias exist (and may we read it)? */
+  async exists(index: string): Promise<boolean> {
+    try {
+      await this.input.client.count({ index });
+      return true;
+    } catch (error) {
+      if (error instanceof errors.ResponseError && (error.statusCode === 404 || error.statusCode === 403))
+        return false;
+      throw failure(error, index);
+    }
+  }
+
+  /**
+   * The snapshot chosen on `index` (see `choose`), its documents read from the latest-state alias when
+   * that holds all of them (same count of `event.kind: state` documents), else from `index` with a note.
+   */
   async snapshot<R extends UserRecord | FolderMemberRecord>(
+    index: string,
+    latest: string | undefined,
+    stream: string,
+    account: string,
+    parse: (doc: unknown) => R | null,
+  ): Promise<SnapshotRead<R>> {
+    const { chosen, selectedBy } = await this.choose(index, stream, account, parse);
+    if (latest === undefined) return this.records(index, account, chosen, selectedBy, parse);
+    const ofSnapshot = bool([
+      term(ACCOUNT_FIELD, account),
+      term(SNAPSHOT_FIELD, chosen.snapshotId),
+      term('event.kind', 'state'),
+    ]);
+    const inStreams = await this.count(index, ofSnapshot);
+    const inLatest = await this.count(latest, ofSnapshot);
+    if (inStreams > 0 && inLatest === inStreams)
+      return this.records(latest, account, chosen, selectedBy, parse);
+    return {
+      ...(await this.records(index, account, chosen, selectedBy, parse)),
+      note: `${latest} holds ${inLatest} of the ${inStreams} documents of snapshot ${chosen.snapshotId} (the transform has not caught up): read from ${index}`,
+    };
+  }
+
+  /** The snapshot to report: the newest that stopped receiving documents, else the newest. */
+  async choose<R extends UserRecord | FolderMemberRecord>(
     index: string,
     stream: string,
     account: string,
     parse: (doc: unknown) => R | null,
-  ): Promise<{ snapshot: SnapshotInfo; records: R[]; newestIngested: number | null }> {
+  ): Promise<{ chosen: R; selectedBy: SnapshotInfo['selected_by'] }> {
     const ofAccount = term(ACCOUNT_FIELD, account);
     const newest = parse((await this.newest(index, bool([ofAccount])))?._source);
     if (newest === null)
@@ -160,6 +220,18 @@ class Reader {
       if (previous === null) selectedBy = 'unsettled';
       else chosen = previous;
     }
+    return { chosen, selectedBy };
+  }
+
+  /** Every document of the chosen snapshot in `index`. */
+  async records<R extends UserRecord | FolderMemberRecord>(
+    index: string,
+    account: string,
+    chosen: R,
+    selectedBy: SnapshotInfo['selected_by'],
+    parse: (doc: unknown) => R | null,
+  ): Promise<SnapshotRead<R>> {
+    const ofAccount = term(ACCOUNT_FIELD, account);
     const records: R[] = [];
     let newestIngested: number | null = null;
     for await (const hit of this.all(
@@ -198,8 +270,14 @@ class Reader {
   async account(account: string, params: ReportParameters): Promise<AccountData> {
     const { usersIndex, foldersIndex, eventsIndex } = this.input;
     const ofAccount = term(ACCOUNT_FIELD, account);
-    const users = await this.snapshot(usersIndex, 'user', account, userFromDocument);
-    const folders = await this.snapshot(foldersIndex, 'detailed_shared_folder', account, folderFromDocument);
+    const users = await this.snapshot(usersIndex, this.latest.users, 'user', account, userFromDocument);
+    const folders = await this.snapshot(
+      foldersIndex,
+      this.latest.folders,
+      'detailed_shared_folder',
+      account,
+      folderFromDocument,
+    );
 
     const invitees = users.records.filter((u) => u.invited).map((u) => u.userName);
     const inviteeFirstSeen = new Map<string, number>();
@@ -267,13 +345,14 @@ class Reader {
       stream: 'user' | 'detailed_shared_folder' | 'event_report',
       last: number | null,
       cursor: string,
+      note?: string,
     ) => ({
       stream,
       last_success: iso(last),
       cursor,
       dead_letters: null,
       last_error: null,
-      notes: {},
+      notes: note === undefined ? {} : { latest_state: note },
     });
     return {
       account,
@@ -291,8 +370,13 @@ class Reader {
         basis: 'data',
         time_zone_check: null,
         streams: [
-          fromData('user', users.newestIngested, users.snapshot.started_at),
-          fromData('detailed_shared_folder', folders.newestIngested, folders.snapshot.started_at),
+          fromData('user', users.newestIngested, users.snapshot.started_at, users.note),
+          fromData(
+            'detailed_shared_folder',
+            folders.newestIngested,
+            folders.snapshot.started_at,
+            folders.note,
+          ),
           fromData('event_report', lastIngested, toIso(newestEvent.time)),
         ],
       },
@@ -300,11 +384,11 @@ class Reader {
   }
 }
 
-/** Every requested (or found) account's data, sorted by account number. */
+/** Every requested (or found) account's data, sorted by account number, and where snapshots were read. */
 export async function readElasticsearch(
   input: ElasticsearchInput,
   params: ReportParameters,
-): Promise<AccountData[]> {
+): Promise<ElasticsearchRead> {
   const reader = new Reader(input);
   const accounts = params.accounts ?? (await reader.accounts());
   if (accounts.length === 0)
@@ -312,7 +396,16 @@ export async function readElasticsearch(
       'REPORT_NO_DATA',
       `${input.url}: no LastPass user documents in ${input.usersIndex}; run \`lastpass-elastic collect\` into this cluster first`,
     );
+  const { users, folders } = input.latest ?? {};
+  reader.latest = {
+    ...(users !== undefined && (await reader.exists(users)) ? { users } : {}),
+    ...(folders !== undefined && (await reader.exists(folders)) ? { folders } : {}),
+  };
   const out: AccountData[] = [];
   for (const account of [...accounts].sort()) out.push(await reader.account(account, params));
-  return out;
+  return {
+    accounts: out,
+    usersIndex: reader.latest.users ?? input.usersIndex,
+    foldersIndex: reader.latest.folders ?? input.foldersIndex,
+  };
 }

@@ -1,5 +1,6 @@
 import {
   dataStreamName,
+  fleetTransformId,
   indexPatternMatches,
   transformSourceIndices,
   transformSourceStreams,
@@ -30,6 +31,9 @@ export const AGGREGATABLE_TYPES = new Set([
 ]);
 const DATE_TYPES = new Set(['date', 'date_nanos']);
 const SEMVER = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+/** Elasticsearch's transform id rules (TransformStrings.isValidId / ID_LENGTH_LIMIT). */
+export const TRANSFORM_ID_LIMIT = 64;
+const TRANSFORM_ID = /^[a-z0-9](?:[a-z0-9_.-]*[a-z0-9])?$/;
 
 /** Types that may differ between a source data stream and the destination index. */
 function compatible(name: string, sourceType: string, destType: string): boolean {
@@ -81,6 +85,17 @@ function checkOne(ctx: RuleContext, t: TransformModel): void {
   for (const a of config.dest.aliases ?? [])
     if (a.alias === dest)
       report('TRANSFORM_DEST', file, 'dest.aliases', `alias ${a.alias} equals dest.index`);
+
+  // Fleet's transform id must pass Elasticsearch's id rules (TransformStrings: at most 64 characters,
+  // lowercase alphanumerics, `-`, `_`, `.`), or the put fails and with it the package install.
+  const id = fleetTransformId(model.manifest.name, t);
+  if (id.length > TRANSFORM_ID_LIMIT || !TRANSFORM_ID.test(id))
+    report(
+      'TRANSFORM_META',
+      file,
+      '',
+      `Fleet installs this transform as ${id} (${id.length} characters): Elasticsearch refuses transform ids longer than ${TRANSFORM_ID_LIMIT} characters or with characters other than a-z, 0-9, '-', '_', '.'; shorten the folder name ${t.name}`,
+    );
 
   // Fleet metadata and unattended operation.
   const meta = config._meta ?? {};
