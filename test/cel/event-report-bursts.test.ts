@@ -89,6 +89,26 @@ describe.each(engines)('event_report bursts on the %s engine', (engine) => {
     }
   });
 
+  test('records with the same five values are counted as identical even when other keys differ (contracts §3)', async () => {
+    // a key LastPass might add one day: not part of a record's identity (the ids fingerprint the five values)
+    const api = await scripted([
+      answer([{ ...record, Extra: 'x' }, { ...record, Extra: 'y' }, record, other], null),
+    ]);
+    const i = input(api.url);
+    try {
+      const run = await i.runInterval();
+      expect(run.errors).toEqual([]);
+      expect(occurrences(run, 'a@example.com')).toEqual([0, 1, 2]);
+      expect(occurrences(run, 'b@example.com')).toEqual([0]);
+      // the message is still the whole record as received
+      const extras = run.events.map((e) => (JSON.parse(String(e.message)) as { Extra?: string }).Extra);
+      expect(extras.filter((x) => x !== undefined).sort()).toEqual(['x', 'y']);
+    } finally {
+      await i.close();
+      await api.close();
+    }
+  });
+
   test('an answer that stays full down to one second is delivered as is, with an EVENT_REPORT_SECOND_OVERFLOW error event', async () => {
     const api = await scripted([answer([record, record, other], 1730714400000001)]);
     const i = input(api.url);

@@ -29,6 +29,16 @@ jest.setTimeout(240_000);
 const START = '2024-11-01T00:00:00Z';
 const END = '2024-11-05T00:00:00Z';
 const NO_RETRY: RetrySettings = { maxAttempts: 1, waitMinMs: 2000, waitMaxMs: 60_000 };
+/** The tenant of the backfills: 300 events, a page of 25 (page splits), same-second repeats, the fall-back. */
+const TENANT: SimulatorOptionsInput = {
+  seed: 21,
+  events: 300,
+  pageSize: 25,
+  start: START,
+  end: END,
+  accountNumber: ACCOUNT,
+  provisioningHash: HASH,
+};
 
 interface Backfill {
   sim: RunningSimulator;
@@ -49,16 +59,7 @@ async function backfill(
     restartAfterRuns?: number;
   } = {},
 ): Promise<Backfill> {
-  const sim = await startSimulator({
-    seed: 21,
-    events: 300,
-    pageSize: 25,
-    start: START,
-    end: END,
-    accountNumber: ACCOUNT,
-    provisioningHash: HASH,
-    ...simOptions,
-  });
+  const sim = await startSimulator({ ...TENANT, ...simOptions });
   const stream = render('event_report', sim, { initial_interval: initialIntervalReaching(START) });
   let fullAnswers = 0;
   const exchanges: Backfill['exchanges'] = [];
@@ -285,6 +286,40 @@ describeOnMito('event_report on the real CEL engine (mito v1.10), Agent-like dri
     expect(publishedPairs(docs(b.run))).toEqual(truth.filter((p) => p !== lost));
     expect(b.input.currentState.cursor).toMatchObject({ page_limit: 25 });
     expect(b.input.currentState.cursor).not.toHaveProperty('end');
+  });
+
+  test('most records of an answer malformed (a change of format): the answer fails, nothing is skipped past', async () => {
+    const sim = await startSimulator(TENANT);
+    sims.push(sim);
+    const stream = render('event_report', sim, { initial_interval: initialIntervalReaching(START) });
+    // every record of every answer gets a numeric Time (as if LastPass changed its format)
+    const input = onMito(stream, {
+      rewrite: (_req, answer) => {
+        const body = JSON.parse(answer.body.toString('utf8')) as { data?: unknown };
+        if (typeof body.data !== 'object' || body.data === null || Array.isArray(body.data)) return answer;
+        const data = body.data as Record<string, Record<string, unknown>>;
+        for (const k of Object.keys(data)) data[k] = { ...data[k], Time: 1_730_600_000 };
+        return { ...answer, body: Buffer.from(JSON.stringify(body)) };
+      },
+    });
+    inputs.push(input);
+    const run = await input.runIntervals(3, () => false);
+    expect(run.events).toEqual([]);
+    expect(run.errors).toHaveLength(3);
+    for (const e of run.errors)
+      expect(e).toMatchObject({
+        code: 'LASTPASS_UNEXPECTED_RESPONSE',
+        message: expect.stringMatching(
+          /^reporting: 25 of 25 records of the answer for .* format looks changed/,
+        ),
+      });
+    // nothing published, so no cursor: each interval reads the first window again (its start follows the
+    // real clock that mito reads, by a second or so)
+    expect(run.cursor).toBeUndefined();
+    expect(input.currentState.cursor).toEqual({});
+    const froms = requestsOf(sim).map((r) => Date.parse(`${r.from.replace(' ', 'T')}Z`));
+    expect(froms).toHaveLength(3);
+    expect(Math.max(...froms) - Math.min(...froms)).toBeLessThan(60_000);
   });
 
   test('Agent restarts after each of the first 8 intervals: only the persisted cursor survives, nothing is lost or doubled', async () => {

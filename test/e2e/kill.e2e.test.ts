@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, watch, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startSimulator, type RunningSimulator } from '@lastpass-elastic/simulator';
 import { filesContaining, HASH, ROOT, tempDir } from './support';
 
@@ -42,20 +42,35 @@ function exited(child: ChildProcess): Promise<number | null> {
   );
 }
 
-/** Waits (polling the file, no fixed sleeps) until the output passes `bytes`, then SIGKILLs the child. */
+/**
+ * Waits until the output passes `bytes`, then SIGKILLs the child (false when it ended before). The file is
+ * looked at when its folder changes (fs.watch), not in a loop: a busy loop here took one of CI's two
+ * cores from the collector it watches.
+ */
 async function killWhenOutputPasses(child: ChildProcess, file: string, bytes: number): Promise<boolean> {
   const done = exited(child);
-  let finished = false;
-  void done.then(() => (finished = true));
-  while (!finished) {
-    if (existsSync(file) && statSync(file).size >= bytes) {
-      child.kill('SIGKILL');
-      await done;
-      return true;
-    }
-    await new Promise((r) => setImmediate(r));
-  }
-  return false;
+  mkdirSync(dirname(file), { recursive: true });
+  const reached = (): boolean => existsSync(file) && statSync(file).size >= bytes;
+  const passed = await new Promise<boolean>((resolve) => {
+    let settled = false;
+    const settle = (value: boolean): void => {
+      if (settled) return;
+      settled = true;
+      watcher.close();
+      resolve(value);
+    };
+    const watcher = watch(dirname(file), () => {
+      if (reached()) settle(true);
+    });
+    void done.then(() => {
+      settle(false);
+    });
+    if (reached()) settle(true);
+  });
+  if (!passed) return false;
+  child.kill('SIGKILL');
+  await done;
+  return true;
 }
 
 const maybe = existsSync(CLI) ? describe : describe.skip;

@@ -45,8 +45,8 @@ describe('collect without a terminal', () => {
   let sim: RunningSimulator;
   beforeAll(async () => {
     sim = await startSimulator({
-      events: 3000,
-      pageSize: 200,
+      events: 1000,
+      pageSize: 100,
       start: new Date('2024-06-01T00:00:00Z'),
       end: new Date('2024-06-01T12:00:00Z'),
     });
@@ -64,7 +64,7 @@ describe('collect without a terminal', () => {
       accountNumber: sim.options.accountNumber,
       provisioningHash: new Secret(sim.options.provisioningHash),
     });
-    account.eventReport.pageLimit = 200;
+    account.eventReport.pageLimit = 100;
     account.eventReport.initialIntervalMs = 14 * 3_600_000;
     const config = { ...testConfig([account]), stateDir: join(dir, 'state'), outputDir: join(dir, 'out') };
     const controller = new AbortController();
@@ -111,8 +111,8 @@ describe('collect without a terminal', () => {
     expect(progress.every((l) => l.level === 'info')).toBe(true);
     const done = lines.filter((l) => l.obj.code === 'STREAM_DONE');
     expect(done).toHaveLength(1);
-    expect(done[0]?.obj).toMatchObject({ stream: 'event_report', outcome: 'ok', indexed: 3000 });
-    expect(done[0]?.msg).toMatch(/^stream=event_report fetched=3000 indexed=3000 /);
+    expect(done[0]?.obj).toMatchObject({ stream: 'event_report', outcome: 'ok', indexed: 1000 });
+    expect(done[0]?.msg).toMatch(/^stream=event_report fetched=1000 indexed=1000 /);
   }, 60_000);
 
   it('continuous: each poll ends with a line, and stopping is said', async () => {

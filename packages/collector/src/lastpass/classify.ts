@@ -62,7 +62,12 @@ const RESTRICTED_HINT =
  */
 export function parseBody(command: Command, body: string, redactor: Redactor): unknown {
   const trimmed = body.trim();
-  if (trimmed.startsWith('<?xml') || trimmed.startsWith('<lastpass')) {
+  // LastPass's XML channel is a `<lastpass …/>` element (with or without a prolog); other markup after an
+  // `<?xml` prolog (an XHTML maintenance or proxy page) is an HTML page, below.
+  if (
+    trimmed.startsWith('<lastpass') ||
+    (trimmed.startsWith('<?xml') && /<lastpass\b/.test(trimmed.slice(0, 1024)))
+  ) {
     const rc = /\brc\s*=\s*(?:"([^"]*)"|'([^']*)')/
       .exec(trimmed)
       ?.slice(1)

@@ -352,10 +352,14 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
 
   function shapeError(command: Command, parsed: unknown, error: z.ZodError): LastPassError {
     const issue = error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? '(root)' : issue.path.join('.');
+    // the path names keys of the answer: foreign text, which may echo the request (and so the hash)
+    const where =
+      issue === undefined || issue.path.length === 0 ? '(root)' : redactor.excerpt(issue.path.join('.'));
     return new LastPassError(
       'LASTPASS_UNEXPECTED_RESPONSE',
-      `${command}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}; body starts ${JSON.stringify(redactor.excerpt(JSON.stringify(parsed) ?? ''))}`,
+      redactor.text(
+        `${command}: unexpected response shape at ${where}: ${issue?.message ?? 'invalid'}; body starts ${JSON.stringify(redactor.excerpt(JSON.stringify(parsed) ?? ''))}`,
+      ),
       { command },
     );
   }
@@ -382,7 +386,8 @@ export function createLastPassClient(options: LastPassClientOptions): LastPassCl
       rejected.push({
         ...at,
         record: redactedValue(record),
-        reason: redactor.text(`${path.map(String).join('.')}: ${message}`),
+        // the path names keys of the answer: foreign text (it may echo the request), redacted like an excerpt
+        reason: redactor.text(`${path.map((p) => redactor.excerpt(String(p))).join('.')}: ${message}`),
       });
     };
     return {

@@ -149,6 +149,20 @@ describe('an error page echoing the request body never carries a fragment of the
       (b, p) => ({ status: 200, body: JSON.stringify({ status: 'FAIL', error: p + b }) }),
       'getuserdata',
     ],
+    [
+      // the failing path (of the envelope: a malformed user is set aside instead) names the key: the echo
+      'a wrong shape under a key that is the echo',
+      (b, p) => ({ status: 200, body: JSON.stringify({ Users: {}, Groups: { [p + b]: 1 } }) }),
+      'getuserdata',
+    ],
+    [
+      'a wrong shape under a key that is a cut echo',
+      (b, p) => ({
+        status: 200,
+        body: JSON.stringify({ Users: {}, Groups: { [(p + b).slice(0, 140)]: 1 } }),
+      }),
+      'getuserdata',
+    ],
   ];
 
   it.each(pages)('%s: messages, stacks, log lines and trace lines', async (_name, page, command) => {
@@ -191,6 +205,47 @@ describe('an error page echoing the request body never carries a fragment of the
   });
 });
 
+describe('a malformed record under a key that echoes the request (§3, §6)', () => {
+  it('its reason (dead-letter file, log line, state note) carries no fragment of the hash', async () => {
+    let pad = '';
+    const server = await fakeLastPass((body) => ({
+      status: 200,
+      body: JSON.stringify({
+        status: 'OK',
+        next: null,
+        data: {
+          Event1: {
+            Time: '2024-11-01 00:00:00',
+            Username: 'a@example.com',
+            IP_Address: '',
+            Action: 'Log in',
+            Data: '',
+          },
+          [(pad + body).slice(0, 140)]: { Time: 5 },
+        },
+      }),
+    }));
+    try {
+      const reasons: string[] = [];
+      for (const n of [0, 20, 40, 60, 80, 100]) {
+        pad = '.'.repeat(n);
+        const page = await clientOf(server.url).reporting(WINDOW);
+        expect(page.events).toHaveLength(1);
+        expect(page.rejected).toHaveLength(1);
+        reasons.push(...(page.rejected ?? []).map((r) => r.reason));
+      }
+      // the test is only worth something if the cut echo held a fragment of the hash
+      expect(server.requests.every((r) => leaks(r.slice(0, 140)).length > 0)).toBe(true);
+      for (const reason of reasons) {
+        expect(reason).toMatch(/\.Time: /);
+        expect(leaks(reason)).toEqual([]);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('HTML pages, sizes and encodings (§6)', () => {
   it('an HTML page with HTTP 200 is transient: retried, then the data', async () => {
     const server = await fakeLastPass((_b, n) =>
@@ -221,6 +276,28 @@ describe('HTML pages, sizes and encodings (§6)', () => {
       await server.close();
     }
   });
+
+  it.each(['reporting', 'getuserdata'] as const)(
+    'an XHTML page (an <?xml prolog, no <lastpass> element) with HTTP 200 is an HTML page too (%s): retried, never a refusal',
+    async (command) => {
+      const xhtml =
+        '<?xml version="1.0" encoding="iso-8859-1"?>\n<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Strict//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-strict.dtd">\n<html xmlns="http://www.w3.org/1999/xhtml"><body>Down for maintenance</body></html>';
+      const server = await fakeLastPass(() => ({ status: 200, body: xhtml }));
+      try {
+        const client = clientOf(server.url, { retry: { maxAttempts: 3 } });
+        const error = await failure(
+          command === 'reporting'
+            ? client.reporting(WINDOW)
+            : client.getUserData({ pageSize: 5, pageIndex: 0 }),
+        );
+        expect(error.code).toBe('LASTPASS_RETRIES_EXHAUSTED');
+        expect((error.cause as { code?: string }).code).toBe('LASTPASS_HTML_RESPONSE');
+        expect(server.requests).toHaveLength(3);
+      } finally {
+        await server.close();
+      }
+    },
+  );
 
   it('the XML Authorization Error stays a permanent auth failure: one request', async () => {
     const server = await fakeLastPass(() => ({
