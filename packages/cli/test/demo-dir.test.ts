@@ -36,6 +36,8 @@ describe('demo --output-dir', () => {
     const first = memoryIo({ cwd: dir });
     expect(await main(['demo', '--events', '50', '--output-dir', target], first)).toBe(0);
     expect(first.out()).toMatch(/\(exactly once\)/);
+    // its own summary is the output: the collector's info lines (progress, stream ends) stay out of it
+    expect(first.err()).not.toMatch(/"level":30/);
     expect(existsSync(join(target, DEMO_MARKER))).toBe(true);
     expect(existsSync(join(target, 'state'))).toBe(true);
     writeFileSync(join(target, 'notes.txt'), 'added by the user');

@@ -65,7 +65,8 @@ export const demo: Command = {
     const started = Date.now();
     try {
       const o = sim.options;
-      const config = resolveConfig(
+      // The demo prints its own summary; the collector's info lines (progress, stream ends) would only interleave with it.
+      const resolved = resolveConfig(
         { outputDir: dir, stateDir: resolve(dir, 'state'), output: 'ndjson' },
         {
           LASTPASS_URL: sim.url,
@@ -76,6 +77,7 @@ export const demo: Command = {
         },
         io.cwd,
       );
+      const config = { ...resolved, logLevel: 'warn' as const };
       const virtual = {
         now: () => sim.clock.now().getTime(),
         sleep: (ms: number) => {
