@@ -286,14 +286,23 @@ export class Transport {
         `${command}: the response is larger than response_max_bytes (${max} bytes; ${bytes}): raise response_max_bytes or lower the stream's page size (event_report.page_limit, user.page_size, detailed_shared_folder.page_size)`,
         { command, ...(outcome.status === undefined ? {} : { status: outcome.status }) },
       );
+    // An oversized answer that is not a 200 (a 429 or 5xx error page) is cut at the cap and left to the
+    // status classification, so it stays retryable instead of becoming LASTPASS_RESPONSE_TOO_LARGE.
+    const errorStatus = response.statusCode !== 200;
     const declared = Number(response.headers['content-length']);
-    if (Number.isFinite(declared) && declared > max) {
+    if (!errorStatus && Number.isFinite(declared) && declared > max) {
       response.body.destroy();
       throw tooLarge(`Content-Length ${declared}`);
     }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      if (errorStatus && size + chunk.length > max) {
+        chunks.push(chunk.subarray(0, max - size));
+        size = max;
+        response.body.destroy();
+        break;
+      }
       size += chunk.length;
       if (size > max) {
         response.body.destroy();

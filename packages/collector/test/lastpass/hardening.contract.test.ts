@@ -338,6 +338,26 @@ describe('HTML pages, sizes and encodings (§6)', () => {
     },
   );
 
+  it.each([
+    ['with a Content-Length', {}],
+    ['streamed without one', { 'transfer-encoding': 'chunked' }],
+  ])(
+    'an oversized 503 error page (%s) stays a retryable server error, not LASTPASS_RESPONSE_TOO_LARGE',
+    async (_name, headers) => {
+      const page = `<html><body>${'Service Unavailable '.repeat(1000)}</body></html>`;
+      const server = await fakeLastPass(() => ({ status: 503, body: page, headers }));
+      try {
+        const client = clientOf(server.url, { maxResponseBytes: 4096, retry: { maxAttempts: 3 } });
+        const error = await failure(client.reporting(WINDOW));
+        expect(error.code).toBe('LASTPASS_RETRIES_EXHAUSTED');
+        expect(error.message).not.toContain('LASTPASS_RESPONSE_TOO_LARGE');
+        expect(server.requests).toHaveLength(3);
+      } finally {
+        await server.close();
+      }
+    },
+  );
+
   it('invalid UTF-8 is read as U+FFFD and reported with its offset', async () => {
     const head = Buffer.from(
       '{"status":"OK","next":null,"data":{"Event1":{"Time":"2024-11-01 00:00:00","Username":"a',
